@@ -1,0 +1,3 @@
+module github.com/livedict/livedict
+
+go 1.25

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The one test command: for every module in modules.txt it checks gofmt, runs
+# go vet, staticcheck (pinned, fetched through the module proxy) and
+# go test -race. It stops at the first failure and exits non-zero.
+#
+# Environment:
+#   LIVEDICT_TEST_FLAGS  extra flags for go test (for example -count=1 -v)
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+STATICCHECK=honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+mapfile -t modules < <(grep -vE '^\s*(#|$)' modules.txt)
+
+for m in "${modules[@]}"; do
+  echo "==> module $m"
+  (
+    cd "$root/$m"
+    unformatted=$(gofmt -l .)
+    if [ -n "$unformatted" ]; then
+      echo "gofmt would change:"; echo "$unformatted"; exit 1
+    fi
+    go vet ./...
+    go run "$STATICCHECK" ./...
+    # shellcheck disable=SC2086
+    go test -race -timeout 12m ${LIVEDICT_TEST_FLAGS:-} ./...
+  )
+done
+echo "all modules passed"
