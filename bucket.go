@@ -1,0 +1,103 @@
+package livedict
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// bucketState is one namespace. Its id is stored in each entry; its salt
+// separates its keys' hashes from other buckets'.
+type bucketState struct {
+	id   uint32
+	name string
+	salt uint64
+
+	// Options, changeable through DefineBucket while the store runs.
+	defaultTTL atomic.Int64 // nanoseconds; 0 = store default, -1 = none
+	maxKeys    atomic.Int64 // 0 = no bound of its own
+
+	// count of entries, kept for named buckets only: the default bucket's
+	// inserts stay free of a shared counter, and its Len is derived.
+	count atomic.Int64
+}
+
+// buckets is the store's registry. Lookups by id are lock-free through a
+// copy-on-write slice; creation takes the mutex.
+type buckets struct {
+	mu     sync.Mutex
+	byName sync.Map // name → *bucketState
+	list   atomic.Pointer[[]*bucketState]
+}
+
+const maxBuckets = 1<<32 - 1
+
+func (r *buckets) init() {
+	root := &bucketState{}
+	list := []*bucketState{root}
+	r.list.Store(&list)
+	r.byName.Store("", root)
+}
+
+func (r *buckets) byID(id uint32) *bucketState { return (*r.list.Load())[id] }
+
+// get returns the named bucket, creating it with opts when it is new. With
+// redefine, an existing bucket takes opts.
+func (r *buckets) get(name string, opts BucketOptions, redefine bool) *bucketState {
+	if b, ok := r.byName.Load(name); ok && !redefine {
+		return b.(*bucketState)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if b, ok := r.byName.Load(name); ok {
+		bs := b.(*bucketState)
+		if redefine {
+			bs.configure(opts)
+		}
+		return bs
+	}
+	cur := *r.list.Load()
+	if len(cur) >= maxBuckets {
+		return nil
+	}
+	bs := &bucketState{id: uint32(len(cur)), name: name}
+	bs.salt = bucketSalt(bs.id)
+	bs.configure(opts)
+	next := append(cur[:len(cur):len(cur)], bs)
+	r.list.Store(&next)
+	r.byName.Store(name, bs)
+	return bs
+}
+
+func (b *bucketState) configure(o BucketOptions) {
+	b.defaultTTL.Store(int64(o.DefaultTTL))
+	b.maxKeys.Store(int64(o.MaxKeys))
+}
+
+func (c *core[K, V]) bucketName(id uint32) string {
+	if id == 0 {
+		return ""
+	}
+	return c.buckets.byID(id).name
+}
+
+// ttlFor resolves a requested TTL for bucket b into a deadline offset from
+// now: 0 means no deadline. KeepTTL resolves as DefaultTTL here; the write
+// path substitutes the replaced entry's deadline when there is one.
+func (c *core[K, V]) ttlFor(b *bucketState, ttl time.Duration) (time.Duration, error) {
+	switch {
+	case ttl > 0:
+		return ttl, nil
+	case ttl == NoExpiry:
+		return 0, nil
+	case ttl == DefaultTTL || ttl == KeepTTL:
+		switch d := time.Duration(b.defaultTTL.Load()); {
+		case d > 0:
+			return d, nil
+		case d == NoExpiry:
+			return 0, nil
+		}
+		return c.defaultTTL, nil
+	}
+	return 0, ErrInvalidTTL
+}

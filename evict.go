@@ -1,0 +1,250 @@
+package livedict
+
+// S3-FIFO (Yang et al., SOSP 2023), one instance per shard: new keys enter
+// a small FIFO (10% of the shard's capacity); keys read again before they
+// leave it move to the main FIFO, the rest go to a ghost list of hashes.
+// A key whose hash is still in the ghost list re-enters straight into main.
+// Main is a FIFO with reinsertion: an entry read since it was last looked
+// at goes round again with its count lowered. A read only raises a 2-bit
+// counter with CAS, so the read path takes no lock and writes nothing once
+// an entry is hot.
+
+const (
+	freqMask  = 0b0011
+	queueMask = 0b1100
+	inSmall   = 0b0100
+	inMain    = 0b1000
+	maxFreq   = 3
+)
+
+type fifo[K comparable, V any] struct {
+	head, tail *entry[K, V] // push at head, pop at tail
+	n          int
+}
+
+func (q *fifo[K, V]) push(e *entry[K, V]) {
+	e.qprev, e.qnext = nil, q.head
+	if q.head != nil {
+		q.head.qprev = e
+	} else {
+		q.tail = e
+	}
+	q.head = e
+	q.n++
+}
+
+func (q *fifo[K, V]) remove(e *entry[K, V]) {
+	if e.qprev != nil {
+		e.qprev.qnext = e.qnext
+	} else {
+		q.head = e.qnext
+	}
+	if e.qnext != nil {
+		e.qnext.qprev = e.qprev
+	} else {
+		q.tail = e.qprev
+	}
+	e.qnext, e.qprev = nil, nil
+	q.n--
+}
+
+// replace puts e where old is.
+func (q *fifo[K, V]) replace(old, e *entry[K, V]) {
+	e.qprev, e.qnext = old.qprev, old.qnext
+	if e.qprev != nil {
+		e.qprev.qnext = e
+	} else {
+		q.head = e
+	}
+	if e.qnext != nil {
+		e.qnext.qprev = e
+	} else {
+		q.tail = e
+	}
+	old.qnext, old.qprev = nil, nil
+}
+
+type s3fifo[K comparable, V any] struct {
+	small, main fifo[K, V]
+	capacity    int
+	smallCap    int
+	ghost       ghost
+}
+
+func (s *s3fifo[K, V]) init(capacity int) {
+	s.capacity = capacity
+	s.smallCap = max(capacity/10, 1)
+	s.ghost.init(max(capacity-s.smallCap, 1))
+}
+
+func (s *s3fifo[K, V]) queue(e *entry[K, V]) *fifo[K, V] {
+	switch e.state.Load() & queueMask {
+	case inSmall:
+		return &s.small
+	case inMain:
+		return &s.main
+	}
+	return nil
+}
+
+func setQueue[K comparable, V any](e *entry[K, V], q uint32) {
+	for {
+		old := e.state.Load()
+		if e.state.CompareAndSwap(old, old&^queueMask|q) {
+			return
+		}
+	}
+}
+
+// add queues a newly inserted entry; h is its hash.
+func (s *s3fifo[K, V]) add(e *entry[K, V], h uint64) {
+	if s.ghost.remove(h) {
+		e.state.Store(inMain)
+		s.main.push(e)
+		return
+	}
+	e.state.Store(inSmall)
+	s.small.push(e)
+}
+
+// swap moves old's place and count to its replacement e.
+func (s *s3fifo[K, V]) swap(old, e *entry[K, V]) {
+	if q := s.queue(old); q != nil {
+		q.replace(old, e)
+		e.state.Store(old.state.Load())
+	}
+}
+
+func (s *s3fifo[K, V]) unlink(e *entry[K, V]) {
+	if q := s.queue(e); q != nil {
+		q.remove(e)
+		setQueue(e, 0)
+	}
+}
+
+func (s *s3fifo[K, V]) len() int { return s.small.n + s.main.n }
+
+// victim chooses the next entry to evict and unlinks it from its queue;
+// hash gives an entry's hash for the ghost list. nil when both are empty.
+func (s *s3fifo[K, V]) victim(hash func(*entry[K, V]) uint64) *entry[K, V] {
+	for s.len() > 0 {
+		if s.small.n > s.smallCap || s.main.n == 0 {
+			e := s.small.tail
+			s.small.remove(e)
+			if e.state.Load()&freqMask > 1 {
+				setFreq(e, 0)
+				setQueue(e, inMain)
+				s.main.push(e)
+				continue
+			}
+			setQueue(e, 0)
+			s.ghost.add(hash(e))
+			return e
+		}
+		e := s.main.tail
+		s.main.remove(e)
+		if f := e.state.Load() & freqMask; f > 0 {
+			setFreq(e, f-1)
+			s.main.push(e)
+			continue
+		}
+		setQueue(e, 0)
+		return e
+	}
+	return nil
+}
+
+func setFreq[K comparable, V any](e *entry[K, V], f uint32) {
+	for {
+		old := e.state.Load()
+		if e.state.CompareAndSwap(old, old&^freqMask|f) {
+			return
+		}
+	}
+}
+
+// touch records a read: a lock-free saturating increment that writes
+// nothing once the count is at its maximum.
+func touch[K comparable, V any](e *entry[K, V]) {
+	if s := e.state.Load(); s&freqMask < maxFreq {
+		e.state.CompareAndSwap(s, s+1)
+	}
+}
+
+// ghost is a bounded FIFO set of hashes: a ring for order and an open
+// addressing set for membership. It allocates only at init.
+type ghost struct {
+	ring []uint64
+	head int
+	n    int
+	set  []uint64 // 0 is empty, 1 is a tombstone
+	mask uint64
+	used int // live + tombstones
+}
+
+func (g *ghost) init(capacity int) {
+	g.ring = make([]uint64, capacity)
+	size := nextPow2(capacity * 2)
+	g.set = make([]uint64, size)
+	g.mask = uint64(size - 1)
+}
+
+func ghostKey(h uint64) uint64 { return max(h, 2) }
+
+func (g *ghost) add(h uint64) {
+	h = ghostKey(h)
+	if g.n == len(g.ring) {
+		g.delete(g.ring[g.head])
+		g.n--
+		g.head = (g.head + 1) % len(g.ring)
+	}
+	g.ring[(g.head+g.n)%len(g.ring)] = h
+	g.n++
+	if g.used >= len(g.set)*3/4 {
+		g.rebuild()
+	}
+	for i := h & g.mask; ; i = (i + 1) & g.mask {
+		switch g.set[i] {
+		case 0:
+			g.set[i] = h
+			g.used++
+			return
+		case h:
+			return
+		}
+	}
+}
+
+// remove reports whether h was present, and forgets it from the set. Its
+// ring slot stays and ages out harmlessly.
+func (g *ghost) remove(h uint64) bool { return g.delete(ghostKey(h)) }
+
+func (g *ghost) delete(h uint64) bool {
+	for i := h & g.mask; ; i = (i + 1) & g.mask {
+		switch g.set[i] {
+		case 0:
+			return false
+		case h:
+			g.set[i] = 1
+			return true
+		}
+	}
+}
+
+func (g *ghost) rebuild() {
+	clear(g.set)
+	g.used = 0
+	for k := 0; k < g.n; k++ {
+		h := g.ring[(g.head+k)%len(g.ring)]
+		for i := h & g.mask; ; i = (i + 1) & g.mask {
+			if g.set[i] == 0 {
+				g.set[i] = h
+				g.used++
+				break
+			}
+			if g.set[i] == h {
+				break
+			}
+		}
+	}
+}

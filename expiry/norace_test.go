@@ -1,0 +1,5 @@
+//go:build !race
+
+package expiry
+
+const raceEnabled = false

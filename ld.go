@@ -1,0 +1,149 @@
+package livedict
+
+import (
+	"math"
+	"math/bits"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Store is a typed, sharded, in-memory key-value store with per-entry
+// expiry, hooks, buckets and limits. Create it with New and Close it when
+// done. Its methods are safe for concurrent use.
+//
+// Store embeds the View of the default bucket: Set, Get, Delete and the
+// rest act on the default bucket; Bucket returns the views of others.
+// Len and Clear are the exceptions: on the Store they cover every bucket.
+type Store[K comparable, V any] struct {
+	*View[K, V]
+	closeOnce sync.Once
+}
+
+// New creates a store and starts its reaper goroutine. Nil opts means the
+// defaults documented on Options. An invalid option returns an error that
+// names the field and matches ErrInvalidOption.
+func New[K comparable, V any](opts *Options[K, V]) (*Store[K, V], error) {
+	if opts == nil {
+		opts = &Options[K, V]{}
+	}
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	n := opts.shardCount()
+	c := &core[K, V]{
+		hash:       hasher[K](),
+		shards:     make([]shard[K, V], n),
+		shift:      uint(64 - bits.TrailingZeros(uint(n))),
+		evict:      opts.Policy == Evict,
+		reads:      newReadStripes(),
+		defaultTTL: opts.DefaultTTL,
+		maxKeys:    int64(opts.MaxKeys),
+		limitTotal: opts.Policy == Reject && opts.MaxKeys > 0,
+		requireBkt: opts.RequireBucket,
+		hooks: hooks[K, V]{
+			onAccess: opts.OnAccess,
+			onExpire: opts.OnExpire,
+			onEvict:  opts.OnEvict,
+			onDelete: opts.OnDelete,
+			onPanic:  opts.OnHookPanic,
+		},
+	}
+	for i := range c.shards {
+		sh := &c.shards[i]
+		sh.table.Store(newTable[K, V](minBuckets))
+		sh.nextDue.Store(math.MaxInt64)
+		if c.evict {
+			share := opts.MaxKeys / n
+			if i < opts.MaxKeys%n {
+				share++
+			}
+			sh.q.init(share)
+		}
+	}
+	c.clock.base = time.Now()
+	c.clock.kick = c.reaper.kick
+	c.buckets.init()
+	names := make([]string, 0, len(opts.Buckets))
+	for name := range opts.Buckets {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		c.buckets.get(name, opts.Buckets[name], true)
+	}
+	if len(opts.OnSet) > 0 {
+		ls := make([]*listener[K, V], len(opts.OnSet))
+		for i, fn := range opts.OnSet {
+			ls[i] = &listener[K, V]{fn: fn}
+		}
+		c.listeners.Store(&ls)
+	}
+	c.reaper.init(n)
+	go c.run()
+	return &Store[K, V]{View: &View[K, V]{c: c, b: c.buckets.byID(0)}}, nil
+}
+
+// Bucket returns the view of the named bucket, creating the bucket with
+// the store's defaults if it does not exist. "" is the default bucket.
+func (s *Store[K, V]) Bucket(name string) *View[K, V] {
+	return &View[K, V]{c: s.c, b: s.c.buckets.get(name, BucketOptions{}, false)}
+}
+
+// DefineBucket creates the named bucket with opts, or gives an existing
+// one new options (they apply to later writes), and returns its view.
+func (s *Store[K, V]) DefineBucket(name string, opts BucketOptions) (*View[K, V], error) {
+	if name == "" {
+		return nil, optionErr("DefineBucket", "the default bucket takes the store's options")
+	}
+	if err := opts.validate(`Buckets["` + name + `"]`); err != nil {
+		return nil, err
+	}
+	return &View[K, V]{c: s.c, b: s.c.buckets.get(name, opts, true)}, nil
+}
+
+// Len returns the number of entries in the whole store, every bucket
+// included, counting expired entries not yet reaped.
+func (s *Store[K, V]) Len() int { return s.c.len() }
+
+// Clear removes every entry of every bucket. OnDelete runs for each with
+// ReasonCleared, on the caller's goroutine.
+func (s *Store[K, V]) Clear() { s.c.clear(nil) }
+
+// Stats returns the store's counters.
+func (s *Store[K, V]) Stats() Stats {
+	c := s.c
+	var st Stats
+	st.Hits, st.Misses, st.TokenMisses = c.reads.sum()
+	for i := range c.shards {
+		ss := &c.shards[i].stats
+		st.Sets += ss.sets.Load()
+		st.Deletes += ss.deletes.Load()
+		st.Expirations += ss.expirations.Load()
+		st.Evictions += ss.evictions.Load()
+		st.Rejections += ss.rejections.Load()
+	}
+	st.Entries = c.len()
+	return st
+}
+
+// Close stops the reaper and waits for it to finish the expiry hooks it
+// has started; it is idempotent and always returns nil. Afterwards writes
+// fail with ErrClosed and reads miss. Close must not be called from an
+// OnExpire hook, which runs on the reaper itself.
+func (s *Store[K, V]) Close() error {
+	s.closeOnce.Do(func() {
+		s.c.closed.Store(true)
+		close(s.c.reaper.stop)
+		<-s.c.reaper.done
+	})
+	return nil
+}
+
+func (c *core[K, V]) len() int {
+	n := int64(0)
+	for i := range c.shards {
+		n += c.shards[i].count.Load()
+	}
+	return int(n)
+}

@@ -1,0 +1,175 @@
+package livedict
+
+import (
+	"runtime"
+	"strconv"
+	"time"
+)
+
+// TTL sentinels accepted wherever a TTL is taken.
+const (
+	// DefaultTTL asks for the bucket's default TTL (BucketOptions.DefaultTTL,
+	// falling back to Options.DefaultTTL).
+	DefaultTTL time.Duration = 0
+	// NoExpiry stores the entry without a deadline.
+	NoExpiry time.Duration = -1
+	// KeepTTL keeps the deadline of the entry being replaced, or applies the
+	// default TTL when there is none (like Redis's KEEPTTL).
+	KeepTTL time.Duration = -2
+)
+
+// Policy says what a write does when it would exceed MaxKeys.
+type Policy uint8
+
+const (
+	// Reject fails the write with ErrFull after reaping entries that are due.
+	// It is the default: nothing already stored is ever lost to make room.
+	Reject Policy = iota
+	// Evict makes room by evicting entries chosen by S3-FIFO. Each shard
+	// holds MaxKeys/Shards entries, so eviction starts shard by shard.
+	Evict
+)
+
+// String returns "reject" or "evict".
+func (p Policy) String() string {
+	switch p {
+	case Reject:
+		return "reject"
+	case Evict:
+		return "evict"
+	}
+	return "Policy(" + strconv.Itoa(int(p)) + ")"
+}
+
+// Options configures a Store. The zero value (or a nil *Options) gives an
+// unbounded store whose entries never expire unless a TTL is given.
+type Options[K comparable, V any] struct {
+	// DefaultTTL applies to writes given DefaultTTL (0). Zero, the default,
+	// means entries never expire; negative values are invalid.
+	DefaultTTL time.Duration
+
+	// MaxKeys bounds the number of entries in the whole store. Zero, the
+	// default, means no bound. What happens at the bound is Policy's call.
+	MaxKeys int
+
+	// Policy applies when a write would exceed MaxKeys. Default Reject.
+	// Per-bucket limits (BucketOptions.MaxKeys) always reject.
+	Policy Policy
+
+	// Shards is the number of write shards, a power of two up to 1024. Zero,
+	// the default, picks 4×GOMAXPROCS clamped to [16, 256]. With Policy
+	// Evict and a small MaxKeys the count is lowered so that every shard can
+	// hold at least 16 entries.
+	Shards int
+
+	// Buckets declares buckets with their own settings. A bucket not listed
+	// here is created on first use with zero BucketOptions.
+	Buckets map[string]BucketOptions
+
+	// RequireBucket makes writes to the default bucket fail with
+	// ErrBucketRequired: every key must live in a named bucket.
+	RequireBucket bool
+
+	// OnSet listeners run after every successful write, on the writer's
+	// goroutine, after the store's locks are released. More can be added
+	// with Store.AddSetListener.
+	OnSet []func(Event[K, V])
+
+	// OnAccess runs after every Get that hits, on the reader's goroutine.
+	// Keep it cheap: it is on the read path.
+	OnAccess func(Event[K, V])
+
+	// OnExpire runs once for every entry that reaches its deadline while
+	// stored, on the reaper goroutine, in deadline order within each pass.
+	OnExpire func(Event[K, V])
+
+	// OnEvict runs for every entry evicted by the Evict policy, on the
+	// goroutine whose write caused the eviction.
+	OnEvict func(Event[K, V])
+
+	// OnDelete runs for every entry removed for any reason, with the reason
+	// in Event.Reason: after OnExpire or OnEvict for those reasons, on the
+	// same goroutine; on the caller's goroutine for Delete and Clear.
+	OnDelete func(Event[K, V])
+
+	// OnHookPanic receives the value recovered from a panicking hook, and
+	// the hook's name ("OnExpire", "OnSet"...). The default logs it with
+	// log/slog at error level. A panicking hook never stops the reaper.
+	OnHookPanic func(hook string, recovered any)
+}
+
+// BucketOptions configures one bucket.
+type BucketOptions struct {
+	// DefaultTTL for writes given DefaultTTL. Zero means the store's
+	// Options.DefaultTTL; NoExpiry means entries of this bucket never
+	// expire by default.
+	DefaultTTL time.Duration
+	// MaxKeys bounds the bucket's entries; writes past it fail with ErrFull
+	// (whatever the store's Policy). Zero means no bound of its own.
+	MaxKeys int
+}
+
+const (
+	minAutoShards = 16
+	maxAutoShards = 256
+	maxShards     = 1024
+)
+
+func (o *Options[K, V]) validate() error {
+	if o.DefaultTTL < 0 {
+		return optionErr("Options.DefaultTTL", "must be >= 0, got %v", o.DefaultTTL)
+	}
+	if o.MaxKeys < 0 {
+		return optionErr("Options.MaxKeys", "must be >= 0, got %d", o.MaxKeys)
+	}
+	if o.Policy > Evict {
+		return optionErr("Options.Policy", "unknown policy %d", o.Policy)
+	}
+	if o.Policy == Evict && o.MaxKeys == 0 {
+		return optionErr("Options.MaxKeys", "must be > 0 with Policy Evict")
+	}
+	if o.Shards < 0 || o.Shards > maxShards || o.Shards&(o.Shards-1) != 0 {
+		return optionErr("Options.Shards", "must be 0 or a power of two up to %d, got %d", maxShards, o.Shards)
+	}
+	for name, b := range o.Buckets {
+		if name == "" {
+			return optionErr(`Options.Buckets[""]`, "the default bucket takes the store's options")
+		}
+		if err := b.validate(`Options.Buckets["` + name + `"]`); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b BucketOptions) validate(path string) error {
+	if b.DefaultTTL < 0 && b.DefaultTTL != NoExpiry {
+		return optionErr(path+".DefaultTTL", "must be >= 0 or NoExpiry, got %v", b.DefaultTTL)
+	}
+	if b.MaxKeys < 0 {
+		return optionErr(path+".MaxKeys", "must be >= 0, got %d", b.MaxKeys)
+	}
+	return nil
+}
+
+// shardCount applies the Shards default and the Evict lower bound.
+func (o *Options[K, V]) shardCount() int {
+	n := o.Shards
+	if n == 0 {
+		n = min(max(nextPow2(4*runtime.GOMAXPROCS(0)), minAutoShards), maxAutoShards)
+	}
+	if o.Policy == Evict {
+		for n > 1 && o.MaxKeys/n < 16 {
+			n /= 2
+		}
+	}
+	return n
+}
+
+func nextPow2(n int) int {
+	p := 1
+	for p < n {
+		p <<= 1
+	}
+	return p
+}

@@ -1,0 +1,50 @@
+package livedict
+
+// lookup finds the live entry for (b, key) without taking a lock; it
+// returns nil when there is none or it has expired.
+func (c *core[K, V]) lookup(b *bucketState, key K) *entry[K, V] {
+	h := c.hash(key) ^ b.salt
+	e := c.shardOf(h).table.Load().find(h, b.id, key)
+	if e == nil {
+		return nil
+	}
+	if d := e.Deadline(); d != 0 && c.expired(d) {
+		return nil
+	}
+	return e
+}
+
+// get is Get and GetWithToken: no lock, no allocation. A guarded entry is
+// a miss unless the token matches.
+func (c *core[K, V]) get(b *bucketState, key K, token string) (v V, ok bool) {
+	e := c.lookup(b, key)
+	if e == nil || c.closed.Load() {
+		c.reads.cell().misses.Add(1)
+		return v, false
+	}
+	if e.extra != nil {
+		if e.extra.token != "" && !tokenMatches(e.extra.token, token) {
+			cell := c.reads.cell()
+			cell.misses.Add(1)
+			cell.tokenMisses.Add(1)
+			return v, false
+		}
+		if e.extra.onAccess != nil {
+			c.call("entry OnAccess", e.extra.onAccess, c.event(e, 0))
+		}
+	}
+	c.hit(e)
+	return e.value, true
+}
+
+// hit records a read of a live entry: the counter, the eviction bit, and
+// the store's OnAccess hook.
+func (c *core[K, V]) hit(e *entry[K, V]) {
+	c.reads.cell().hits.Add(1)
+	if c.evict {
+		touch(e)
+	}
+	if c.hooks.onAccess != nil {
+		c.call("OnAccess", c.hooks.onAccess, c.event(e, 0))
+	}
+}

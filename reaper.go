@@ -1,0 +1,207 @@
+package livedict
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/livedict/livedict/expiry"
+)
+
+// reapBatch bounds how many entries the reaper removes per hold of a shard
+// lock, so writers to that shard wait at most one batch.
+const reapBatch = 256
+
+// reaper is the store's single background goroutine. It sleeps until the
+// earliest due time among the shards (a DueHeap keyed by each shard's
+// wheel), removes what is due under each shard's lock in bounded batches,
+// then runs the expiry hooks with no lock held, in deadline order. It also
+// refreshes the cached clock while reads use it. With nothing scheduled it
+// blocks on its channels and costs nothing.
+type reaper[K comparable, V any] struct {
+	kickCh chan struct{}
+	stop   chan struct{}
+	done   chan struct{}
+	wakeAt atomic.Int64 // when it will next wake by itself
+	dirty  []atomic.Uint64
+	heap   *expiry.DueHeap
+
+	handoffMu sync.Mutex
+	handoff   []expired[K, V] // removed as expired by writers; hooks still to run
+
+	batch     []expired[K, V]
+	nodes     []*expiry.Node
+	clockNext int64
+}
+
+type expired[K comparable, V any] struct {
+	e        *entry[K, V]
+	deadline int64
+}
+
+func (r *reaper[K, V]) init(shards int) {
+	r.kickCh = make(chan struct{}, 1)
+	r.stop = make(chan struct{})
+	r.done = make(chan struct{})
+	r.dirty = make([]atomic.Uint64, (shards+63)/64)
+	r.heap = expiry.NewDueHeap(shards)
+	r.wakeAt.Store(math.MaxInt64)
+}
+
+func (r *reaper[K, V]) kick() {
+	select {
+	case r.kickCh <- struct{}{}:
+	default:
+	}
+}
+
+func (r *reaper[K, V]) markDirty(i int) { r.dirty[i/64].Or(1 << (i % 64)) }
+
+// hand queues entries that a writer removed as expired; their hooks run on
+// the reaper like every other expiry.
+func (r *reaper[K, V]) hand(es ...expired[K, V]) {
+	if len(es) == 0 {
+		return
+	}
+	r.handoffMu.Lock()
+	r.handoff = append(r.handoff, es...)
+	r.handoffMu.Unlock()
+	r.kick()
+}
+
+func (c *core[K, V]) run() {
+	r := &c.reaper
+	defer close(r.done)
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	for {
+		now := c.clock.now()
+		c.absorbDirty()
+		c.reapDue(now)
+		c.runExpired()
+		r.clockNext = c.clock.refresh(now, r.clockNext)
+
+		_, wake := r.heap.Min()
+		if r.clockNext != 0 && r.clockNext < wake {
+			wake = r.clockNext
+		}
+		r.wakeAt.Store(wake)
+		if c.anyDirty() {
+			continue // a writer lowered a due time while we computed wake
+		}
+		var fire <-chan time.Time
+		if wake != math.MaxInt64 {
+			timer.Reset(time.Duration(wake - c.clock.now()))
+			fire = timer.C
+		}
+		select {
+		case <-r.stop:
+			timer.Stop()
+			c.runExpired()
+			return
+		case <-r.kickCh:
+		case <-fire:
+		}
+		timer.Stop()
+	}
+}
+
+func (c *core[K, V]) anyDirty() bool {
+	for i := range c.reaper.dirty {
+		if c.reaper.dirty[i].Load() != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// absorbDirty moves the due times of shards that writers marked into the
+// heap.
+func (c *core[K, V]) absorbDirty() {
+	r := &c.reaper
+	for i := range r.dirty {
+		for w := r.dirty[i].Swap(0); w != 0; w &= w - 1 {
+			id := i*64 + trailingZeros(w)
+			r.heap.Set(id, c.shards[id].nextDue.Load())
+		}
+	}
+}
+
+func (c *core[K, V]) reapDue(now int64) {
+	r := &c.reaper
+	for {
+		id, due := r.heap.Min()
+		if due > now {
+			return
+		}
+		sh := &c.shards[id]
+		r.nodes, r.batch = c.reapShard(sh, now, r.nodes, r.batch)
+		r.heap.Set(id, sh.nextDue.Load())
+	}
+}
+
+// reapShard removes every entry of sh that is due at now, one bounded batch
+// per lock hold, appending them to dst. nodes is scratch space.
+func (c *core[K, V]) reapShard(sh *shard[K, V], now int64, nodes []*expiry.Node, dst []expired[K, V]) ([]*expiry.Node, []expired[K, V]) {
+	for {
+		sh.mu.Lock()
+		nodes = sh.wheel.Expire(now, nodes[:0], reapBatch)
+		for _, n := range nodes {
+			e := entryOf[K, V](n)
+			c.unlink(sh, e)
+			dst = append(dst, expired[K, V]{e, e.Deadline()})
+		}
+		sh.stats.expirations.Add(uint64(len(nodes)))
+		sh.nextDue.Store(sh.wheel.Next())
+		sh.mu.Unlock()
+		n := len(nodes)
+		clear(nodes)
+		if n < reapBatch {
+			return nodes, dst
+		}
+	}
+}
+
+// reapAll removes every due entry of every shard now, on the caller's
+// goroutine, and hands them to the reaper for their hooks. The Reject
+// policy calls it before refusing a write.
+func (c *core[K, V]) reapAll() {
+	now := c.clock.now()
+	var nodes []*expiry.Node
+	var out []expired[K, V]
+	for i := range c.shards {
+		sh := &c.shards[i]
+		if sh.nextDue.Load() <= now {
+			nodes, out = c.reapShard(sh, now, nodes, out)
+			c.reaper.markDirty(i)
+		}
+	}
+	c.reaper.hand(out...)
+}
+
+// runExpired runs the hooks of everything removed as expired since the
+// last pass, in deadline order.
+func (c *core[K, V]) runExpired() {
+	r := &c.reaper
+	r.handoffMu.Lock()
+	r.batch = append(r.batch, r.handoff...)
+	clear(r.handoff)
+	r.handoff = r.handoff[:0]
+	r.handoffMu.Unlock()
+	if len(r.batch) == 0 {
+		return
+	}
+	slices.SortStableFunc(r.batch, func(a, b expired[K, V]) int { return cmp.Compare(a.deadline, b.deadline) })
+	for _, x := range r.batch {
+		c.removedOne(x.e, ReasonExpired)
+	}
+	clear(r.batch)
+	if cap(r.batch) > 1<<16 {
+		r.batch = nil // do not pin a burst's worth of memory
+	} else {
+		r.batch = r.batch[:0]
+	}
+}

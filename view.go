@@ -1,0 +1,237 @@
+package livedict
+
+import (
+	"iter"
+	"time"
+)
+
+// View is a bucket: a namespace of the store with its own default TTL and
+// key limit. Keys in different buckets never collide. Store embeds the
+// View of the default bucket, so its methods act on that bucket; get other
+// buckets with Store.Bucket. Views are cheap values, safe for concurrent
+// use, and valid until the store is closed.
+type View[K comparable, V any] struct {
+	c *core[K, V]
+	b *bucketState
+}
+
+// SetOptions are the per-entry settings SetWith takes.
+type SetOptions[K comparable, V any] struct {
+	// TTL as for Set: DefaultTTL, NoExpiry, KeepTTL or a positive duration.
+	TTL time.Duration
+	// Token guards the entry: only GetWithToken with the same token reads
+	// it; Get and a wrong token miss (counted in Stats.TokenMisses). The
+	// comparison takes time that depends only on the lengths.
+	Token string
+	// OnExpire runs when this entry expires, on the reaper goroutine,
+	// before the store-wide OnExpire.
+	OnExpire func(Event[K, V])
+	// OnAccess runs on each read that returns this entry, on the reader's
+	// goroutine, before the store-wide OnAccess.
+	OnAccess func(Event[K, V])
+}
+
+// Name returns the bucket's name; "" is the default bucket.
+func (v *View[K, V]) Name() string { return v.b.name }
+
+// Set stores value under key for ttl: DefaultTTL (0) for the bucket's
+// default, NoExpiry for none, KeepTTL to keep the replaced entry's
+// deadline, or a positive duration. It fails with ErrFull at a Reject
+// limit, ErrInvalidTTL, ErrBucketRequired or ErrClosed. When Set returns
+// nil the value is visible to every later Get from any goroutine.
+func (v *View[K, V]) Set(key K, value V, ttl time.Duration) error {
+	_, _, err := v.c.write(v.b, key, value, ttl, nil, modeSet, nil)
+	return err
+}
+
+// SetWith is Set with per-entry options: an access token, per-entry hooks.
+func (v *View[K, V]) SetWith(key K, value V, o SetOptions[K, V]) error {
+	var ex *entryExtra[K, V]
+	if o.Token != "" || o.OnExpire != nil || o.OnAccess != nil {
+		ex = &entryExtra[K, V]{token: o.Token, onExpire: o.OnExpire, onAccess: o.OnAccess}
+	}
+	_, _, err := v.c.write(v.b, key, value, o.TTL, ex, modeSet, nil)
+	return err
+}
+
+// Get returns the value stored under key and true, or the zero value and
+// false when there is none, it has expired, or it is guarded by a token.
+// Get reads memory only, takes no lock and does not allocate.
+func (v *View[K, V]) Get(key K) (V, bool) { return v.c.get(v.b, key, "") }
+
+// GetWithToken is Get for entries stored with SetOptions.Token. It also
+// reads unguarded entries.
+func (v *View[K, V]) GetWithToken(key K, token string) (V, bool) {
+	return v.c.get(v.b, key, token)
+}
+
+// Has reports whether key holds a live entry (guarded or not). It runs no
+// hooks and counts nothing.
+func (v *View[K, V]) Has(key K) bool { return v.c.lookup(v.b, key) != nil }
+
+// Delete removes key and reports whether it held a live entry. OnDelete
+// runs on the caller's goroutine with ReasonDeleted.
+func (v *View[K, V]) Delete(key K) bool { return v.c.remove(v.b, key) }
+
+// TTL returns the time left before key expires, NoExpiry for an entry
+// without deadline, and false when there is no live entry.
+func (v *View[K, V]) TTL(key K) (time.Duration, bool) {
+	e := v.c.lookup(v.b, key)
+	if e == nil {
+		return 0, false
+	}
+	d := e.Deadline()
+	if d == 0 {
+		return NoExpiry, true
+	}
+	left := time.Duration(d - v.c.clock.now())
+	if left <= 0 {
+		return 0, false
+	}
+	return left, true
+}
+
+// Deadline returns when key expires (the zero Time for an entry without
+// deadline) and false when there is no live entry.
+func (v *View[K, V]) Deadline(key K) (time.Time, bool) {
+	e := v.c.lookup(v.b, key)
+	if e == nil {
+		return time.Time{}, false
+	}
+	d := e.Deadline()
+	if d == 0 {
+		return time.Time{}, true
+	}
+	return v.c.clock.wall(d), true
+}
+
+// Touch gives a live entry a new deadline, ttl from now (DefaultTTL for
+// the bucket's default, NoExpiry to make it permanent), and reports
+// whether it found one. An invalid ttl returns false.
+func (v *View[K, V]) Touch(key K, ttl time.Duration) bool { return v.c.touch(v.b, key, ttl) }
+
+// GetOrSet returns the live value under key (loaded true), or stores value
+// and returns it (loaded false). A guarded entry counts as present and its
+// value is not returned: actual is then the zero V.
+func (v *View[K, V]) GetOrSet(key K, value V, ttl time.Duration) (actual V, loaded bool, err error) {
+	if e := v.c.lookup(v.b, key); e != nil {
+		return v.loaded(e), true, nil
+	}
+	e, stored, err := v.c.write(v.b, key, value, ttl, nil, modeIfAbsent, nil)
+	if err != nil || stored {
+		return value, false, err
+	}
+	return v.loaded(e), true, nil
+}
+
+func (v *View[K, V]) loaded(e *entry[K, V]) (val V) {
+	if e.guarded() {
+		return val
+	}
+	v.c.hit(e)
+	return e.value
+}
+
+// SetIfAbsent stores value only when key holds no live entry, and reports
+// whether it did.
+func (v *View[K, V]) SetIfAbsent(key K, value V, ttl time.Duration) (bool, error) {
+	_, stored, err := v.c.write(v.b, key, value, ttl, nil, modeIfAbsent, nil)
+	return stored, err
+}
+
+// Update reads key, calls fn with the current value (found false when
+// there is none) and, if fn returns true, stores what it returned, with
+// ttl (KeepTTL keeps the deadline). fn runs without any lock held, so it
+// may call the store; if another write to key lands in between, fn is
+// called again with the newer value. Update returns the value stored and
+// true, or the current value and false when fn declined.
+func (v *View[K, V]) Update(key K, ttl time.Duration, fn func(old V, found bool) (V, bool)) (V, bool, error) {
+	for {
+		cur := v.c.lookup(v.b, key)
+		var old V
+		if cur != nil && !cur.guarded() {
+			old = cur.value
+		}
+		next, ok := fn(old, cur != nil)
+		if !ok {
+			return old, false, nil
+		}
+		_, stored, err := v.c.write(v.b, key, next, ttl, nil, modeReplace, cur)
+		if err != nil {
+			return old, false, err
+		}
+		if stored {
+			return next, true, nil
+		}
+	}
+}
+
+// CompareAndSwap stores new under key only if key holds old, and reports
+// whether it did. The TTL is kept.
+func CompareAndSwap[K comparable, V comparable](v *View[K, V], key K, old, new V) (bool, error) {
+	_, swapped, err := v.Update(key, KeepTTL, func(cur V, found bool) (V, bool) {
+		return new, found && cur == old
+	})
+	return swapped, err
+}
+
+// All yields the bucket's live, unguarded entries. It takes no lock: the
+// iteration is weakly consistent (an entry written or removed meanwhile
+// may or may not be seen; none is seen twice unless rewritten) and may run
+// the store's methods from its loop body.
+func (v *View[K, V]) All() iter.Seq2[K, V] {
+	return func(yield func(K, V) bool) {
+		v.each(func(e *entry[K, V]) bool {
+			if e.guarded() {
+				return true
+			}
+			return yield(e.key, e.value)
+		})
+	}
+}
+
+// Keys yields the keys of the bucket's live entries, guarded ones too,
+// with the same consistency as All.
+func (v *View[K, V]) Keys() iter.Seq[K] {
+	return func(yield func(K) bool) {
+		v.each(func(e *entry[K, V]) bool { return yield(e.key) })
+	}
+}
+
+func (v *View[K, V]) each(fn func(*entry[K, V]) bool) {
+	c := v.c
+	if c.closed.Load() {
+		return
+	}
+	for i := range c.shards {
+		ok := c.shards[i].table.Load().each(func(e *entry[K, V]) bool {
+			if e.bucket != v.b.id {
+				return true
+			}
+			if d := e.Deadline(); d != 0 && c.expired(d) {
+				return true
+			}
+			return fn(e)
+		})
+		if !ok {
+			return
+		}
+	}
+}
+
+// Len returns the number of entries in the bucket, counting expired ones
+// the reaper has not yet removed (at most a millisecond's worth).
+func (v *View[K, V]) Len() int {
+	if v.b.id != 0 {
+		return int(v.b.count.Load())
+	}
+	n := v.c.len()
+	for _, b := range (*v.c.buckets.list.Load())[1:] {
+		n -= int(b.count.Load())
+	}
+	return max(n, 0)
+}
+
+// Clear removes every entry of the bucket; OnDelete runs for each with
+// ReasonCleared, on the caller's goroutine.
+func (v *View[K, V]) Clear() { v.c.clear(v.b) }

@@ -1,0 +1,269 @@
+package livedict
+
+import (
+	"time"
+)
+
+type writeMode uint8
+
+const (
+	modeSet      writeMode = iota // store unconditionally
+	modeIfAbsent                  // store only when no live entry exists
+	modeReplace                   // store only when the live entry is still `expect` (nil: absent)
+)
+
+// write is every Set-like operation. It returns the live entry it found
+// (nil when none) and whether it stored the new value. The new entry is
+// built, and its deadline set, before it is published, so a reader sees it
+// whole or not at all. Hooks run after the shard lock is released.
+func (c *core[K, V]) write(b *bucketState, key K, value V, ttl time.Duration, ex *entryExtra[K, V], mode writeMode, expect *entry[K, V]) (*entry[K, V], bool, error) {
+	if c.closed.Load() {
+		return nil, false, ErrClosed
+	}
+	if b.id == 0 && c.requireBkt {
+		return nil, false, ErrBucketRequired
+	}
+	rel, err := c.ttlFor(b, ttl)
+	if err != nil {
+		return nil, false, err
+	}
+	var now int64 // read lazily: a store without TTLs never needs it
+	if rel > 0 {
+		now = c.clock.now()
+	}
+	e := &entry[K, V]{bucket: b.id, key: key, value: value, extra: ex}
+	h := c.hash(key) ^ b.salt
+	idx := int(h >> c.shift)
+	sh := &c.shards[idx]
+
+	for retried := false; ; retried = true {
+		sh.mu.Lock()
+		t := sh.table.Load()
+		old := t.find(h, b.id, key)
+		var gone expired[K, V]
+		if old != nil {
+			if d := old.Deadline(); d != 0 {
+				if now == 0 {
+					now = c.clock.now()
+				}
+				if d <= now {
+					c.unlink(sh, old)
+					sh.stats.expirations.Add(1)
+					gone, old = expired[K, V]{old, d}, nil
+				}
+			}
+		}
+		if (mode == modeIfAbsent && old != nil) || (mode == modeReplace && old != expect) {
+			sh.mu.Unlock()
+			c.handGone(gone)
+			return old, false, nil
+		}
+
+		deadline := int64(0)
+		if ttl == KeepTTL && old != nil {
+			deadline = old.Deadline()
+		} else if rel > 0 {
+			deadline = now + int64(rel)
+		}
+		if deadline != 0 {
+			sh.wheel.Schedule(&e.Node, deadline)
+		}
+
+		var vbuf [2]*entry[K, V]
+		victims := vbuf[:0]
+		if old != nil {
+			bk, i := t.slotOf(h, old)
+			bk.slots[i].Store(e)
+			sh.wheel.Cancel(&old.Node)
+			if c.evict {
+				sh.q.swap(old, e)
+			}
+		} else {
+			if err := c.admit(b); err != nil {
+				if deadline != 0 {
+					sh.wheel.Cancel(&e.Node)
+				}
+				if !retried {
+					sh.mu.Unlock()
+					c.handGone(gone)
+					c.reapAll()
+					continue
+				}
+				sh.stats.rejections.Add(1)
+				sh.mu.Unlock()
+				c.handGone(gone)
+				return nil, false, err
+			}
+			t.insert(h, e)
+			sh.count.Add(1)
+			if c.evict {
+				sh.q.add(e, h)
+				victims = c.evictOver(sh, victims)
+			}
+			c.maybeGrow(sh)
+		}
+		sh.stats.sets.Add(1)
+		due, lowered := int64(0), false
+		if deadline != 0 {
+			if due = dueOf(deadline); due < sh.nextDue.Load() {
+				sh.nextDue.Store(due)
+				lowered = true
+			}
+		}
+		sh.mu.Unlock()
+
+		c.handGone(gone)
+		if lowered {
+			c.scheduleDue(idx, due)
+		}
+		c.removed(victims, ReasonEvicted)
+		c.notifySet(e)
+		return old, true, nil
+	}
+}
+
+func (c *core[K, V]) handGone(g expired[K, V]) {
+	if g.e != nil {
+		c.reaper.hand(g)
+	}
+}
+
+// admit counts a new entry against the bucket's and the store's limits,
+// or returns ErrFull and counts nothing.
+func (c *core[K, V]) admit(b *bucketState) error {
+	if b.id != 0 {
+		n := b.count.Add(1)
+		if m := b.maxKeys.Load(); m > 0 && n > m {
+			b.count.Add(-1)
+			return ErrFull
+		}
+	}
+	if c.limitTotal && c.total.Add(1) > c.maxKeys {
+		c.total.Add(-1)
+		if b.id != 0 {
+			b.count.Add(-1)
+		}
+		return ErrFull
+	}
+	return nil
+}
+
+// evictOver evicts from sh until it is within its share of MaxKeys.
+func (c *core[K, V]) evictOver(sh *shard[K, V], dst []*entry[K, V]) []*entry[K, V] {
+	for sh.count.Load() > int64(sh.q.capacity) {
+		v := sh.q.victim(c.hashOf)
+		if v == nil {
+			break
+		}
+		c.unlink(sh, v)
+		sh.stats.evictions.Add(1)
+		dst = append(dst, v)
+	}
+	return dst
+}
+
+// remove deletes (b, key) if it holds a live entry.
+func (c *core[K, V]) remove(b *bucketState, key K) bool {
+	if c.closed.Load() {
+		return false
+	}
+	h := c.hash(key) ^ b.salt
+	sh := c.shardOf(h)
+	sh.mu.Lock()
+	e := sh.table.Load().find(h, b.id, key)
+	if e == nil {
+		sh.mu.Unlock()
+		return false
+	}
+	if d := e.Deadline(); d != 0 && d <= c.clock.now() {
+		c.unlink(sh, e)
+		sh.stats.expirations.Add(1)
+		sh.mu.Unlock()
+		c.reaper.hand(expired[K, V]{e, d})
+		return false
+	}
+	c.unlink(sh, e)
+	sh.stats.deletes.Add(1)
+	sh.mu.Unlock()
+	c.removedOne(e, ReasonDeleted)
+	return true
+}
+
+// touch gives a live entry a new deadline.
+func (c *core[K, V]) touch(b *bucketState, key K, ttl time.Duration) bool {
+	if c.closed.Load() {
+		return false
+	}
+	rel, err := c.ttlFor(b, ttl)
+	if err != nil {
+		return false
+	}
+	h := c.hash(key) ^ b.salt
+	idx := int(h >> c.shift)
+	sh := &c.shards[idx]
+	now := c.clock.now()
+	sh.mu.Lock()
+	e := sh.table.Load().find(h, b.id, key)
+	if e == nil {
+		sh.mu.Unlock()
+		return false
+	}
+	if d := e.Deadline(); d != 0 && d <= now {
+		c.unlink(sh, e)
+		sh.stats.expirations.Add(1)
+		sh.mu.Unlock()
+		c.reaper.hand(expired[K, V]{e, d})
+		return false
+	}
+	due, lowered := int64(0), false
+	switch {
+	case ttl == KeepTTL:
+	case rel == 0:
+		sh.wheel.Cancel(&e.Node)
+		e.ClearDeadline()
+	default:
+		d := now + int64(rel)
+		sh.wheel.Schedule(&e.Node, d)
+		if due = dueOf(d); due < sh.nextDue.Load() {
+			sh.nextDue.Store(due)
+			lowered = true
+		}
+	}
+	sh.mu.Unlock()
+	if lowered {
+		c.scheduleDue(idx, due)
+	}
+	return true
+}
+
+// clear removes every entry of bucket b, or of the whole store when b is
+// nil. OnDelete runs for each with ReasonCleared; entries found already
+// expired go to the reaper as expirations.
+func (c *core[K, V]) clear(b *bucketState) {
+	var cleared []*entry[K, V]
+	for i := range c.shards {
+		sh := &c.shards[i]
+		var gone []expired[K, V]
+		sh.mu.Lock()
+		now := c.clock.now()
+		sh.table.Load().each(func(e *entry[K, V]) bool {
+			if b != nil && e.bucket != b.id {
+				return true
+			}
+			c.unlink(sh, e)
+			if d := e.Deadline(); d != 0 && d <= now {
+				sh.stats.expirations.Add(1)
+				gone = append(gone, expired[K, V]{e, d})
+			} else if c.hooks.onDelete != nil {
+				cleared = append(cleared, e)
+			}
+			return true
+		})
+		if sh.count.Load() == 0 {
+			sh.table.Store(newTable[K, V](minBuckets))
+		}
+		sh.mu.Unlock()
+		c.reaper.hand(gone...)
+	}
+	c.removed(cleared, ReasonCleared)
+}
