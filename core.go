@@ -13,14 +13,16 @@ const cacheLine = 64
 // core is everything a Store and its bucket views share.
 type core[K comparable, V any] struct {
 	// Read-mostly fields first: every Get loads these.
-	hash    func(K) uint64
-	shards  []shard[K, V]
-	shift   uint // shard index = hash >> shift
-	closed  atomic.Bool
-	evict   bool
-	reads   readStripes
-	hooks   hooks[K, V]
-	buckets buckets
+	hash   func(K) uint64
+	shards []shard[K, V]
+	shift  uint // shard index = hash >> shift
+	closed atomic.Bool
+	evict  bool
+	// readStats: count hits and misses (Options.ReadStats)
+	readStats bool
+	reads     readStripes
+	hooks     hooks[K, V]
+	buckets   buckets
 
 	clock clock
 

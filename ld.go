@@ -36,6 +36,7 @@ func New[K comparable, V any](opts *Options[K, V]) (*Store[K, V], error) {
 		shards:     make([]shard[K, V], n),
 		shift:      uint(64 - bits.TrailingZeros(uint(n))),
 		evict:      opts.Policy == Evict,
+		readStats:  opts.ReadStats,
 		reads:      newReadStripes(),
 		defaultTTL: opts.DefaultTTL,
 		maxKeys:    int64(opts.MaxKeys),

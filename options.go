@@ -70,6 +70,14 @@ type Options[K comparable, V any] struct {
 	// ErrBucketRequired: every key must live in a named bucket.
 	RequireBucket bool
 
+	// ReadStats makes reads count Stats.Hits and Stats.Misses. It is off by
+	// default because the count is an atomic add on the read path, and a
+	// locked read-modify-write keeps the CPU from overlapping the memory
+	// loads of one Get with the next: on the machine in docs/benchmarks.md
+	// it more than doubles the cost of a Get over a large store. Write-side
+	// counters and Stats.TokenMisses are always kept.
+	ReadStats bool
+
 	// OnSet listeners run after every successful write, on the writer's
 	// goroutine, after the store's locks are released. More can be added
 	// with Store.AddSetListener.

@@ -19,14 +19,18 @@ func (c *core[K, V]) lookup(b *bucketState, key K) *entry[K, V] {
 func (c *core[K, V]) get(b *bucketState, key K, token string) (v V, ok bool) {
 	e := c.lookup(b, key)
 	if e == nil || c.closed.Load() {
-		c.reads.cell().misses.Add(1)
+		if c.readStats {
+			c.reads.cell().misses.Add(1)
+		}
 		return v, false
 	}
 	if e.extra != nil {
 		if e.extra.token != "" && !tokenMatches(e.extra.token, token) {
 			cell := c.reads.cell()
-			cell.misses.Add(1)
 			cell.tokenMisses.Add(1)
+			if c.readStats {
+				cell.misses.Add(1)
+			}
 			return v, false
 		}
 		if e.extra.onAccess != nil {
@@ -40,7 +44,9 @@ func (c *core[K, V]) get(b *bucketState, key K, token string) (v V, ok bool) {
 // hit records a read of a live entry: the counter, the eviction bit, and
 // the store's OnAccess hook.
 func (c *core[K, V]) hit(e *entry[K, V]) {
-	c.reads.cell().hits.Add(1)
+	if c.readStats {
+		c.reads.cell().hits.Add(1)
+	}
 	if c.evict {
 		touch(e)
 	}

@@ -9,8 +9,8 @@ import (
 // Stats are counters since New. Each is exact once the store is quiet;
 // under concurrent use they are read without stopping writers.
 type Stats struct {
-	Hits        uint64 // Get (and GetOrSet) calls that found a live entry
-	Misses      uint64 // calls that did not, token mismatches included
+	Hits        uint64 // reads that found a live entry (with Options.ReadStats)
+	Misses      uint64 // reads that did not, token mismatches included (with Options.ReadStats)
 	TokenMisses uint64 // of Misses: the entry existed but the token was wrong or missing
 	Sets        uint64 // successful writes
 	Deletes     uint64 // entries removed by Delete

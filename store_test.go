@@ -60,7 +60,7 @@ func TestOptionsValidation(t *testing.T) {
 }
 
 func TestBasicOperations(t *testing.T) {
-	s := newStore[string, int](t, nil)
+	s := newStore(t, &livedict.Options[string, int]{ReadStats: true})
 	if _, ok := s.Get("a"); ok {
 		t.Fatal("empty store hit")
 	}
@@ -133,6 +133,18 @@ func TestManyKeysGrowAndIterate(t *testing.T) {
 				t.Fatalf("Len = %d", s.Len())
 			}
 		})
+	}
+}
+
+func TestReadStatsOff(t *testing.T) {
+	s := newStore[string, int](t, nil)
+	s.Set("a", 1, 0)
+	s.SetWith("g", 1, livedict.SetOptions[string, int]{Token: "t"})
+	s.Get("a")
+	s.Get("b")
+	s.Get("g")
+	if st := s.Stats(); st.Hits != 0 || st.Misses != 0 || st.TokenMisses != 1 || st.Sets != 2 {
+		t.Fatalf("without ReadStats: %+v", st)
 	}
 }
 
@@ -401,7 +413,7 @@ func TestRequireBucket(t *testing.T) {
 }
 
 func TestAccessToken(t *testing.T) {
-	s := newStore[string, string](t, nil)
+	s := newStore(t, &livedict.Options[string, string]{ReadStats: true})
 	var accessed []string
 	s.SetWith("secret", "v", livedict.SetOptions[string, string]{
 		Token:    "t0ken",

@@ -22,6 +22,7 @@ func main() {
 	store, err := livedict.New(&livedict.Options[string, session]{
 		DefaultTTL: time.Hour,
 		MaxKeys:    10_000,
+		ReadStats:  true, // count hits and misses (an atomic add per read)
 		Buckets: map[string]livedict.BucketOptions{
 			"login-links": {DefaultTTL: 200 * time.Millisecond},
 		},
