@@ -92,12 +92,7 @@ func (c *core[K, V]) maybeGrow(sh *shard[K, V]) {
 	if sh.count.Load() <= int64(len(t.buckets))*loadFactor {
 		return
 	}
-	nt := newTable[K, V](len(t.buckets) * 2)
-	t.each(func(e *entry[K, V]) bool {
-		nt.insert(c.hashOf(e), e)
-		return true
-	})
-	sh.table.Store(nt)
+	sh.table.Store(t.grown(c.hashOf))
 }
 
 // expired reports whether a deadline d (non-zero) has passed.

@@ -33,12 +33,25 @@ type tbucket[K comparable, V any] struct {
 
 type table[K comparable, V any] struct {
 	buckets []tbucket[K, V]
-	mask    uint64
+	// frags[i*slotsPerBucket+s] holds the low 16 bits of the hash of the
+	// entry in slot s of primary bucket i. Growing reads them instead of
+	// rehashing each key, which would be a cache miss per entry; only
+	// writers touch them. Overflow buckets have none.
+	frags []uint16
+	mask  uint64
 }
+
+// fragBits is how many low hash bits frags keep: tables of up to 2^16
+// buckets per shard grow without touching the entries.
+const fragBits = 16
 
 func newTable[K comparable, V any](n int) *table[K, V] {
 	n = max(nextPow2(n), minBuckets)
-	return &table[K, V]{buckets: make([]tbucket[K, V], n), mask: uint64(n - 1)}
+	return &table[K, V]{
+		buckets: make([]tbucket[K, V], n),
+		frags:   make([]uint16, n*slotsPerBucket),
+		mask:    uint64(n - 1),
+	}
 }
 
 // h2 takes hash bits that neither the shard index (top bits) nor the
@@ -85,21 +98,30 @@ func (t *table[K, V]) slotOf(h uint64, e *entry[K, V]) (*tbucket[K, V], int) {
 }
 
 // insert places e, whose key is known to be absent. Shard lock held.
-func (t *table[K, V]) insert(h uint64, e *entry[K, V]) {
-	b := &t.buckets[h&t.mask]
-	for {
+func (t *table[K, V]) insert(h uint64, e *entry[K, V]) { t.place(h, h2(h), e) }
+
+// place puts e in the first free slot of the bucket chain for hash h
+// (of which only the bits in mask and the low 16 need be right) with
+// metadata tag.
+func (t *table[K, V]) place(h, tag uint64, e *entry[K, V]) {
+	bi := h & t.mask
+	b := &t.buckets[bi]
+	for primary := true; ; primary = false {
 		meta := b.meta.Load()
 		if free := ^meta & metaUsedMask; free != 0 {
 			i := slotIndex(free)
+			if primary {
+				t.frags[int(bi)*slotsPerBucket+i] = uint16(h)
+			}
 			b.slots[i].Store(e)
-			b.meta.Store(meta | h2(h)<<(8*i))
+			b.meta.Store(meta | tag<<(8*i))
 			return
 		}
 		next := b.next.Load()
 		if next == nil {
 			next = new(tbucket[K, V])
 			next.slots[0].Store(e)
-			next.meta.Store(h2(h))
+			next.meta.Store(tag)
 			b.next.Store(next)
 			return
 		}
@@ -113,6 +135,29 @@ func (t *table[K, V]) insert(h uint64, e *entry[K, V]) {
 func (b *tbucket[K, V]) clear(i int) {
 	b.meta.Store(b.meta.Load() &^ (0xff << (8 * i)))
 	b.slots[i].Store(nil)
+}
+
+// grown returns a table twice the size holding the same entries. hash
+// recomputes an entry's hash when the fragments do not suffice.
+func (t *table[K, V]) grown(hash func(*entry[K, V]) uint64) *table[K, V] {
+	nt := newTable[K, V](len(t.buckets) * 2)
+	useFrags := nt.mask < 1<<fragBits
+	for bi := range t.buckets {
+		for b, primary := &t.buckets[bi], true; b != nil; b, primary = b.next.Load(), false {
+			meta := b.meta.Load()
+			for m := meta & metaUsedMask; m != 0; m &= m - 1 {
+				i := slotIndex(m)
+				e := b.slots[i].Load()
+				tag := meta >> (8 * i) & 0xff
+				if primary && useFrags {
+					nt.place(uint64(t.frags[bi*slotsPerBucket+i]), tag, e)
+				} else {
+					nt.place(hash(e), tag, e)
+				}
+			}
+		}
+	}
+	return nt
 }
 
 // each calls fn for every entry in the table. Safe without the shard lock:
