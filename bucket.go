@@ -30,7 +30,7 @@ type buckets struct {
 	list   atomic.Pointer[[]*bucketState]
 }
 
-const maxBuckets = 1<<32 - 1
+const maxBuckets = 1 << (32 - bucketShift) // ids share entry.Aux with eviction state
 
 func (r *buckets) init() {
 	root := &bucketState{}

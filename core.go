@@ -56,7 +56,7 @@ type shard[K comparable, V any] struct {
 func (c *core[K, V]) shardOf(h uint64) *shard[K, V] { return &c.shards[h>>c.shift] }
 
 func (c *core[K, V]) hashOf(e *entry[K, V]) uint64 {
-	return c.hash(e.key) ^ bucketSalt(e.bucket)
+	return c.hash(e.key) ^ bucketSalt(e.bucket())
 }
 
 // unlink removes e from its shard's table, wheel and queue, and from the
@@ -81,8 +81,8 @@ func (c *core[K, V]) countRemoved(sh *shard[K, V], e *entry[K, V]) {
 	if c.limitTotal {
 		c.total.Add(-1)
 	}
-	if e.bucket != 0 {
-		c.buckets.byID(e.bucket).count.Add(-1)
+	if id := e.bucket(); id != 0 {
+		c.buckets.byID(id).count.Add(-1)
 	}
 }
 

@@ -1,7 +1,6 @@
 package livedict
 
 import (
-	"sync/atomic"
 	"unsafe"
 
 	"github.com/livedict/livedict/expiry"
@@ -15,20 +14,19 @@ import (
 //
 // The expiry.Node must stay the first field: the wheel hands back *Node and
 // entryOf converts it to the entry that contains it.
+//
+// Node.Aux packs the bucket id (bits 4-31, fixed at creation), the queue
+// the entry is in (bits 2-3) and its S3-FIFO access count (bits 0-1);
+// readers raise the count with CAS. Keeping these in the Node's spare word
+// saves a word per entry.
 type entry[K comparable, V any] struct {
-	expiry.Node // wheel links and the deadline; 0 means no deadline
+	expiry.Node // wheel links, the deadline (0 means none) and Aux
 
 	qnext, qprev *entry[K, V] // S3-FIFO queue links (Evict policy only)
 
 	// extra holds what few entries use (access token, per-entry hooks), so
 	// that the common entry pays one pointer for it.
 	extra *entryExtra[K, V]
-
-	// state packs the S3-FIFO access count (bits 0-1) and the queue the
-	// entry is in (bits 2-3). Readers raise the count with CAS.
-	state atomic.Uint32
-
-	bucket uint32 // bucket id; 0 is the default bucket
 
 	key   K
 	value V
@@ -39,6 +37,17 @@ type entryExtra[K comparable, V any] struct {
 	onExpire func(Event[K, V])
 	onAccess func(Event[K, V])
 }
+
+const bucketShift = 4
+
+func newEntry[K comparable, V any](bucket uint32, key K, value V, ex *entryExtra[K, V]) *entry[K, V] {
+	e := &entry[K, V]{key: key, value: value, extra: ex}
+	e.Aux.Store(bucket << bucketShift)
+	return e
+}
+
+// bucket returns the id of the entry's bucket; 0 is the default bucket.
+func (e *entry[K, V]) bucket() uint32 { return e.Aux.Load() >> bucketShift }
 
 func entryOf[K comparable, V any](n *expiry.Node) *entry[K, V] {
 	return (*entry[K, V])(unsafe.Pointer(n))

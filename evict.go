@@ -10,7 +10,7 @@ package livedict
 // an entry is hot.
 
 const (
-	freqMask  = 0b0011
+	freqMask  = 0b0011 // in entry.Aux
 	queueMask = 0b1100
 	inSmall   = 0b0100
 	inMain    = 0b1000
@@ -78,7 +78,7 @@ func (s *s3fifo[K, V]) init(capacity int) {
 }
 
 func (s *s3fifo[K, V]) queue(e *entry[K, V]) *fifo[K, V] {
-	switch e.state.Load() & queueMask {
+	switch e.Aux.Load() & queueMask {
 	case inSmall:
 		return &s.small
 	case inMain:
@@ -89,8 +89,8 @@ func (s *s3fifo[K, V]) queue(e *entry[K, V]) *fifo[K, V] {
 
 func setQueue[K comparable, V any](e *entry[K, V], q uint32) {
 	for {
-		old := e.state.Load()
-		if e.state.CompareAndSwap(old, old&^queueMask|q) {
+		old := e.Aux.Load()
+		if e.Aux.CompareAndSwap(old, old&^queueMask|q) {
 			return
 		}
 	}
@@ -99,11 +99,11 @@ func setQueue[K comparable, V any](e *entry[K, V], q uint32) {
 // add queues a newly inserted entry; h is its hash.
 func (s *s3fifo[K, V]) add(e *entry[K, V], h uint64) {
 	if s.ghost.remove(h) {
-		e.state.Store(inMain)
+		setQueue(e, inMain)
 		s.main.push(e)
 		return
 	}
-	e.state.Store(inSmall)
+	setQueue(e, inSmall)
 	s.small.push(e)
 }
 
@@ -111,7 +111,8 @@ func (s *s3fifo[K, V]) add(e *entry[K, V], h uint64) {
 func (s *s3fifo[K, V]) swap(old, e *entry[K, V]) {
 	if q := s.queue(old); q != nil {
 		q.replace(old, e)
-		e.state.Store(old.state.Load())
+		setQueue(e, old.Aux.Load()&queueMask)
+		setFreq(e, old.Aux.Load()&freqMask)
 	}
 }
 
@@ -131,7 +132,7 @@ func (s *s3fifo[K, V]) victim(hash func(*entry[K, V]) uint64) *entry[K, V] {
 		if s.small.n > s.smallCap || s.main.n == 0 {
 			e := s.small.tail
 			s.small.remove(e)
-			if e.state.Load()&freqMask > 1 {
+			if e.Aux.Load()&freqMask > 1 {
 				setFreq(e, 0)
 				setQueue(e, inMain)
 				s.main.push(e)
@@ -143,7 +144,7 @@ func (s *s3fifo[K, V]) victim(hash func(*entry[K, V]) uint64) *entry[K, V] {
 		}
 		e := s.main.tail
 		s.main.remove(e)
-		if f := e.state.Load() & freqMask; f > 0 {
+		if f := e.Aux.Load() & freqMask; f > 0 {
 			setFreq(e, f-1)
 			s.main.push(e)
 			continue
@@ -156,8 +157,8 @@ func (s *s3fifo[K, V]) victim(hash func(*entry[K, V]) uint64) *entry[K, V] {
 
 func setFreq[K comparable, V any](e *entry[K, V], f uint32) {
 	for {
-		old := e.state.Load()
-		if e.state.CompareAndSwap(old, old&^freqMask|f) {
+		old := e.Aux.Load()
+		if e.Aux.CompareAndSwap(old, old&^freqMask|f) {
 			return
 		}
 	}
@@ -166,8 +167,8 @@ func setFreq[K comparable, V any](e *entry[K, V], f uint32) {
 // touch records a read: a lock-free saturating increment that writes
 // nothing once the count is at its maximum.
 func touch[K comparable, V any](e *entry[K, V]) {
-	if s := e.state.Load(); s&freqMask < maxFreq {
-		e.state.CompareAndSwap(s, s+1)
+	if s := e.Aux.Load(); s&freqMask < maxFreq {
+		e.Aux.CompareAndSwap(s, s+1)
 	}
 }
 

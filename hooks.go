@@ -73,7 +73,7 @@ func (c *core[K, V]) hookPanicked(name string, r any) {
 }
 
 func (c *core[K, V]) event(e *entry[K, V], r Reason) Event[K, V] {
-	return Event[K, V]{Bucket: c.bucketName(e.bucket), Key: e.key, Value: e.value, Reason: r}
+	return Event[K, V]{Bucket: c.bucketName(e.bucket()), Key: e.key, Value: e.value, Reason: r}
 }
 
 // removedOne runs the hooks for an entry that left the store.
@@ -117,7 +117,7 @@ func (c *core[K, V]) notifySet(e *entry[K, V]) {
 	if ls == nil || len(*ls) == 0 {
 		return
 	}
-	ev := Event[K, V]{Bucket: c.bucketName(e.bucket), Key: e.key, Value: e.value}
+	ev := Event[K, V]{Bucket: c.bucketName(e.bucket()), Key: e.key, Value: e.value}
 	for _, l := range *ls {
 		c.call("OnSet", l.fn, ev)
 	}

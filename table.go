@@ -75,7 +75,7 @@ func (t *table[K, V]) find(h uint64, bucket uint32, key K) *entry[K, V] {
 	for b := &t.buckets[h&t.mask]; b != nil; b = b.next.Load() {
 		for m := matchMeta(b.meta.Load(), tag); m != 0; m &= m - 1 {
 			e := b.slots[slotIndex(m)].Load()
-			if e != nil && e.key == key && e.bucket == bucket {
+			if e != nil && e.key == key && e.bucket() == bucket {
 				return e
 			}
 		}

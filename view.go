@@ -205,7 +205,7 @@ func (v *View[K, V]) each(fn func(*entry[K, V]) bool) {
 	}
 	for i := range c.shards {
 		ok := c.shards[i].table.Load().each(func(e *entry[K, V]) bool {
-			if e.bucket != v.b.id {
+			if e.bucket() != v.b.id {
 				return true
 			}
 			if d := e.Deadline(); d != 0 && c.expired(d) {

@@ -31,7 +31,7 @@ func (c *core[K, V]) write(b *bucketState, key K, value V, ttl time.Duration, ex
 	if rel > 0 {
 		now = c.clock.now()
 	}
-	e := &entry[K, V]{bucket: b.id, key: key, value: value, extra: ex}
+	e := newEntry(b.id, key, value, ex)
 	h := c.hash(key) ^ b.salt
 	idx := int(h >> c.shift)
 	sh := &c.shards[idx]
@@ -247,7 +247,7 @@ func (c *core[K, V]) clear(b *bucketState) {
 		sh.mu.Lock()
 		now := c.clock.now()
 		sh.table.Load().each(func(e *entry[K, V]) bool {
-			if b != nil && e.bucket != b.id {
+			if b != nil && e.bucket() != b.id {
 				return true
 			}
 			c.unlink(sh, e)

@@ -30,6 +30,12 @@ type Node struct {
 	// is unscheduled), p > 0 means wheel slot index p-1 (level*slots+slot),
 	// p < 0 means index -p-1 in the overflow heap.
 	pos int32
+
+	// Aux is 32 bits for the owner's use; the wheel never reads or writes
+	// it. It fills what would otherwise be padding, so an item that embeds
+	// Node can keep small fields here instead of growing by a word. It is
+	// atomic so that the owner may share it with readers.
+	Aux atomic.Uint32
 }
 
 // Deadline returns the deadline the node was last scheduled with, in the
