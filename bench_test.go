@@ -277,12 +277,21 @@ func BenchmarkSet(b *testing.B) {
 func BenchmarkDelete(b *testing.B) {
 	s, _ := livedict.New[uint64, int](nil)
 	defer s.Close()
+	fill := func() {
+		for i := range uint64(benchKeys) {
+			s.Set(i, 1, livedict.NoExpiry)
+		}
+	}
+	fill()
 	b.ReportAllocs()
 	i := uint64(0)
 	for b.Loop() {
-		b.StopTimer()
-		s.Set(i, 1, livedict.NoExpiry)
-		b.StartTimer()
+		if i == benchKeys { // refill rarely, outside the timing
+			b.StopTimer()
+			fill()
+			i = 0
+			b.StartTimer()
+		}
 		s.Delete(i)
 		i++
 	}

@@ -87,10 +87,16 @@ func (s *s3fifo[K, V]) queue(e *entry[K, V]) *fifo[K, V] {
 	return nil
 }
 
-func setQueue[K comparable, V any](e *entry[K, V], q uint32) {
+func setQueue[K comparable, V any](e *entry[K, V], q uint32) { setBits(e, queueMask, q) }
+
+func setFreq[K comparable, V any](e *entry[K, V], f uint32) { setBits(e, freqMask, f) }
+
+// setBits replaces the bits of e.Aux under mask with v, with CAS because
+// readers raise the access count concurrently.
+func setBits[K comparable, V any](e *entry[K, V], mask, v uint32) {
 	for {
 		old := e.Aux.Load()
-		if e.Aux.CompareAndSwap(old, old&^queueMask|q) {
+		if e.Aux.CompareAndSwap(old, old&^mask|v) {
 			return
 		}
 	}
@@ -153,15 +159,6 @@ func (s *s3fifo[K, V]) victim(hash func(*entry[K, V]) uint64) *entry[K, V] {
 		return e
 	}
 	return nil
-}
-
-func setFreq[K comparable, V any](e *entry[K, V], f uint32) {
-	for {
-		old := e.Aux.Load()
-		if e.Aux.CompareAndSwap(old, old&^freqMask|f) {
-			return
-		}
-	}
 }
 
 // touch records a read: a lock-free saturating increment that writes
