@@ -29,6 +29,7 @@ type OptionError struct {
 	Reason string // what is wrong with it
 }
 
+// Error returns "livedict: <field>: <reason>".
 func (e *OptionError) Error() string {
 	return fmt.Sprintf("livedict: %s: %s", e.Field, e.Reason)
 }

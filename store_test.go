@@ -658,3 +658,49 @@ func TestClearFiresOnDelete(t *testing.T) {
 		t.Fatal("store unusable after Clear")
 	}
 }
+
+// Callbacks the store runs without a lock may call back into it: a
+// deadlock here would hang the test.
+func TestIterationAndUpdateMayCallTheStore(t *testing.T) {
+	s := newStore[int, int](t, nil)
+	for i := range 100 {
+		s.Set(i, i, livedict.NoExpiry)
+	}
+	for k, v := range s.All() {
+		s.Set(k+1000, v, livedict.NoExpiry)
+		s.Delete(k)
+	}
+	for k := range s.Keys() {
+		s.Get(k)
+	}
+	_, stored, err := s.Update(5000, livedict.NoExpiry, func(old int, found bool) (int, bool) {
+		s.Set(5001, 1, livedict.NoExpiry) // another key, same call
+		return 7, true
+	})
+	if !stored || err != nil {
+		t.Fatalf("Update = %v, %v", stored, err)
+	}
+	if v, _ := s.Get(5000); v != 7 {
+		t.Fatalf("Update stored %d", v)
+	}
+}
+
+func TestBucketLimitRejectsUnderEvict(t *testing.T) {
+	s := newStore(t, &livedict.Options[int, int]{
+		MaxKeys: 1000,
+		Policy:  livedict.Evict,
+		Buckets: map[string]livedict.BucketOptions{"small": {MaxKeys: 3}},
+	})
+	b := s.Bucket("small")
+	for i := range 3 {
+		if err := b.Set(i, i, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Set(3, 3, 0); !errors.Is(err, livedict.ErrFull) {
+		t.Fatalf("bucket limit under Evict: %v", err)
+	}
+	if b.Len() != 3 {
+		t.Fatalf("bucket Len %d", b.Len())
+	}
+}
