@@ -2,4 +2,9 @@ module github.com/livedict/livedict
 
 go 1.25
 
-require go.uber.org/goleak v1.3.0 // indirect
+require (
+	github.com/google/go-cmp v0.7.0 // indirect
+	github.com/vmihailenco/msgpack/v5 v5.4.1 // indirect
+	github.com/vmihailenco/tagparser/v2 v2.0.0 // indirect
+	go.uber.org/goleak v1.3.0 // indirect
+)

@@ -15,19 +15,27 @@ import (
 func hasher[K comparable]() func(K) uint64 {
 	seed := maphash.MakeSeed()
 	salt := rand.Uint64() | 1
-	switch reflect.TypeFor[K]().Kind() {
+	t := reflect.TypeFor[K]()
+	switch t.Kind() {
 	case reflect.String:
 		return func(k K) uint64 {
 			return maphash.String(seed, *(*string)(unsafe.Pointer(&k)))
 		}
-	case reflect.Int, reflect.Int64, reflect.Uint, reflect.Uint64, reflect.Uintptr:
-		return func(k K) uint64 { return mix64(*(*uint64)(unsafe.Pointer(&k)) ^ salt) }
-	case reflect.Int32, reflect.Uint32:
-		return func(k K) uint64 { return mix64(uint64(*(*uint32)(unsafe.Pointer(&k))) ^ salt) }
-	case reflect.Int16, reflect.Uint16:
-		return func(k K) uint64 { return mix64(uint64(*(*uint16)(unsafe.Pointer(&k))) ^ salt) }
-	case reflect.Int8, reflect.Uint8:
-		return func(k K) uint64 { return mix64(uint64(*(*uint8)(unsafe.Pointer(&k))) ^ salt) }
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		// By size, not kind: int, uint and uintptr are 4 bytes on 32-bit
+		// platforms.
+		switch t.Size() {
+		case 8:
+			return func(k K) uint64 { return mix64(*(*uint64)(unsafe.Pointer(&k)) ^ salt) }
+		case 4:
+			return func(k K) uint64 { return mix64(uint64(*(*uint32)(unsafe.Pointer(&k))) ^ salt) }
+		case 2:
+			return func(k K) uint64 { return mix64(uint64(*(*uint16)(unsafe.Pointer(&k))) ^ salt) }
+		case 1:
+			return func(k K) uint64 { return mix64(uint64(*(*uint8)(unsafe.Pointer(&k))) ^ salt) }
+		}
+		return func(k K) uint64 { return maphash.Comparable(seed, k) }
 	default:
 		return func(k K) uint64 { return maphash.Comparable(seed, k) }
 	}
