@@ -3,8 +3,9 @@ module github.com/livedict/livedict
 go 1.25
 
 require (
-	github.com/google/go-cmp v0.7.0 // indirect
-	github.com/vmihailenco/msgpack/v5 v5.4.1 // indirect
-	github.com/vmihailenco/tagparser/v2 v2.0.0 // indirect
-	go.uber.org/goleak v1.3.0 // indirect
+	github.com/google/go-cmp v0.7.0
+	github.com/vmihailenco/msgpack/v5 v5.4.1
+	go.uber.org/goleak v1.3.0
 )
+
+require github.com/vmihailenco/tagparser/v2 v2.0.0 // indirect
