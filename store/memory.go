@@ -1,0 +1,203 @@
+package store
+
+import (
+	"context"
+	"iter"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// MemoryData is the storage behind one or more [Memory] stages. It stands in
+// for a file or a database: closing a Memory leaves its MemoryData intact, and
+// a new Memory over the same MemoryData sees everything written before, which
+// is how tests simulate a reopen. The zero MemoryData is empty and ready to
+// use; it is safe for concurrent use.
+type MemoryData struct {
+	mu      sync.RWMutex
+	buckets map[string]map[string]Record // bucket → string(key) → record; stored slices are never modified
+}
+
+// Memory is a [Stage] that keeps records in memory. It also implements
+// [BatchPutter] and [Pinger], and is safe for concurrent use. Expired records
+// are never returned and are dropped when a Get or Scan comes across them.
+// Create one with [NewMemory] or [NewMemoryShared]; the zero Memory is not
+// usable.
+type Memory struct {
+	data   *MemoryData
+	closed atomic.Bool
+}
+
+// Interfaces Memory promises to implement.
+var (
+	_ Stage       = (*Memory)(nil)
+	_ BatchPutter = (*Memory)(nil)
+	_ Pinger      = (*Memory)(nil)
+)
+
+// NewMemory returns an open, empty Memory with storage of its own.
+func NewMemory() *Memory {
+	return NewMemoryShared(new(MemoryData))
+}
+
+// NewMemoryShared returns an open Memory over data, which other Memory
+// values, open or closed, may share. It panics if data is nil.
+func NewMemoryShared(data *MemoryData) *Memory {
+	if data == nil {
+		panic("store: NewMemoryShared with nil data")
+	}
+	return &Memory{data: data}
+}
+
+func (m *Memory) check(ctx context.Context) error {
+	if m.closed.Load() {
+		return ErrClosed
+	}
+	return ctx.Err()
+}
+
+// Put stores a copy of r.
+func (m *Memory) Put(ctx context.Context, r Record) error {
+	if err := m.check(ctx); err != nil {
+		return err
+	}
+	r = r.Clone()
+	d := m.data
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.put(r)
+	return nil
+}
+
+// PutBatch stores a copy of each record of rs, all under one lock.
+func (m *Memory) PutBatch(ctx context.Context, rs []Record) error {
+	if err := m.check(ctx); err != nil {
+		return err
+	}
+	cs := make([]Record, len(rs))
+	for i, r := range rs {
+		cs[i] = r.Clone()
+	}
+	d := m.data
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, r := range cs {
+		d.put(r)
+	}
+	return nil
+}
+
+// put stores r; d.mu must be held for writing.
+func (d *MemoryData) put(r Record) {
+	if d.buckets == nil {
+		d.buckets = make(map[string]map[string]Record)
+	}
+	b := d.buckets[r.Bucket]
+	if b == nil {
+		b = make(map[string]Record)
+		d.buckets[r.Bucket] = b
+	}
+	b[string(r.Key)] = r
+}
+
+// Get returns a copy of the record for bucket and key.
+func (m *Memory) Get(ctx context.Context, bucket string, key []byte) (Record, error) {
+	if err := m.check(ctx); err != nil {
+		return Record{}, err
+	}
+	d := m.data
+	d.mu.RLock()
+	r, ok := d.buckets[bucket][string(key)]
+	d.mu.RUnlock()
+	if !ok {
+		return Record{}, ErrNotFound
+	}
+	if now := time.Now(); r.Expired(now) {
+		d.dropExpired(bucket, []string{string(key)}, now)
+		return Record{}, ErrNotFound
+	}
+	// Stored slices are never modified, so copying them outside the lock is safe.
+	return r.Clone(), nil
+}
+
+// dropExpired removes the named records of bucket that are still expired
+// at now; another goroutine may have replaced them meanwhile.
+func (d *MemoryData) dropExpired(bucket string, keys []string, now time.Time) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	b := d.buckets[bucket]
+	for _, k := range keys {
+		if r, ok := b[k]; ok && r.Expired(now) {
+			delete(b, k)
+		}
+	}
+	if b != nil && len(b) == 0 {
+		delete(d.buckets, bucket)
+	}
+}
+
+// Delete removes the record for bucket and key, if there is one.
+func (m *Memory) Delete(ctx context.Context, bucket string, key []byte) error {
+	if err := m.check(ctx); err != nil {
+		return err
+	}
+	d := m.data
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if b := d.buckets[bucket]; b != nil {
+		delete(b, string(key))
+		if len(b) == 0 {
+			delete(d.buckets, bucket)
+		}
+	}
+	return nil
+}
+
+// Scan yields copies of the bucket's unexpired records as they were when
+// the iteration began. It stops with ctx.Err() if ctx is done midway.
+func (m *Memory) Scan(ctx context.Context, bucket string) iter.Seq2[Record, error] {
+	return func(yield func(Record, error) bool) {
+		if err := m.check(ctx); err != nil {
+			yield(Record{}, err)
+			return
+		}
+		d := m.data
+		now := time.Now()
+		var live []Record
+		var expired []string
+		d.mu.RLock()
+		for k, r := range d.buckets[bucket] {
+			if r.Expired(now) {
+				expired = append(expired, k)
+			} else {
+				live = append(live, r)
+			}
+		}
+		d.mu.RUnlock()
+		if len(expired) > 0 {
+			d.dropExpired(bucket, expired, now)
+		}
+		// The snapshot is yielded outside the lock, so the loop body may
+		// call back into m.
+		for _, r := range live {
+			if err := ctx.Err(); err != nil {
+				yield(Record{}, err)
+				return
+			}
+			if !yield(r.Clone(), nil) {
+				return
+			}
+		}
+	}
+}
+
+// Ping reports whether m is open.
+func (m *Memory) Ping(ctx context.Context) error {
+	return m.check(ctx)
+}
+
+// Close marks m closed. Its MemoryData keeps the records.
+func (m *Memory) Close() error {
+	m.closed.Store(true)
+	return nil
+}
