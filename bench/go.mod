@@ -1,6 +1,6 @@
 module github.com/livedict/livedict/bench
 
-go 1.25
+go 1.25.0
 
 require (
 	github.com/dgraph-io/ristretto/v2 v2.4.2
@@ -16,7 +16,7 @@ require (
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/dustin/go-humanize v1.0.1 // indirect
 	golang.org/x/sync v0.16.0 // indirect
-	golang.org/x/sys v0.36.0 // indirect
+	golang.org/x/sys v0.47.0 // indirect
 )
 
 replace github.com/livedict/livedict => ..

@@ -1,0 +1,44 @@
+package crypto
+
+import (
+	"crypto/hkdf"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+)
+
+// nameInfo is the HKDF info string that separates naming keys from any other
+// key derived from the same secret.
+const nameInfo = "livedict name v1"
+
+// Namer derives storage names from bucket and key bytes without revealing
+// them. A Namer is safe for concurrent use.
+type Namer struct {
+	key []byte
+}
+
+// NewNamer returns a Namer whose HMAC key is derived from secret with HKDF-SHA256
+// and the info string "livedict name v1". The same secret always gives the same
+// names.
+func NewNamer(secret Key) *Namer {
+	k, err := hkdf.Key(sha256.New, secret.b[:], nil, nameInfo, sha256.Size)
+	if err != nil {
+		// HKDF-SHA256 fails only for outputs longer than 255*32 bytes.
+		panic("crypto: derive name key: " + err.Error())
+	}
+	return &Namer{key: k}
+}
+
+// Name returns 64 lowercase hex digits: HMAC-SHA256 under the Namer's key of
+// the uvarint length of bucket, bucket, and key. Name is deterministic, and
+// distinct (bucket, key) pairs cannot collide by concatenation.
+func (n *Namer) Name(bucket string, key []byte) string {
+	m := hmac.New(sha256.New, n.key)
+	var l [binary.MaxVarintLen64]byte
+	m.Write(l[:binary.PutUvarint(l[:], uint64(len(bucket)))])
+	m.Write([]byte(bucket))
+	m.Write(key)
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(m.Sum(sum[:0]))
+}
