@@ -3,12 +3,19 @@ package livedict
 import (
 	"errors"
 	"fmt"
+
+	"github.com/livedict/livedict/store"
 )
 
 // Sentinel errors. Match them with errors.Is; messages may carry more detail.
 var (
-	// ErrClosed is returned by calls made after Store.Close.
-	ErrClosed = errors.New("livedict: store is closed")
+	// ErrClosed is returned by calls made after Store.Close. It is
+	// store.ErrClosed, so one errors.Is check covers the store and its
+	// backends.
+	ErrClosed = store.ErrClosed
+	// ErrNotFound is store.ErrNotFound, re-exported: a backend or layer
+	// reports a missing record with it.
+	ErrNotFound = store.ErrNotFound
 	// ErrFull is returned by a write that would take a store or bucket past
 	// its MaxKeys under the Reject policy, after due entries were reaped.
 	ErrFull = errors.New("livedict: store is full")
