@@ -1,0 +1,192 @@
+package layer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"sync/atomic"
+
+	"github.com/livedict/livedict/store"
+)
+
+// Layer wraps the next stage of the pipeline, as an http middleware wraps a
+// handler. It is called once, when the pipeline is built, and the Stage it
+// returns must keep the contract of package store.
+type Layer func(next store.Stage) store.Stage
+
+// Chain returns backend wrapped by layers, the first layer outermost:
+// Chain(backend, a, b) is a(b(backend)). Writes pass through a, then b, then
+// reach the backend; reads come back in exactly the reverse order. With no
+// layers Chain returns backend itself.
+func Chain(backend store.Stage, layers ...Layer) store.Stage {
+	s := backend
+	for i := len(layers) - 1; i >= 0; i-- {
+		s = layers[i](s)
+	}
+	return s
+}
+
+// Transform changes values on their way to the backend and back. Both
+// methods may append to dst (which may be nil) and return the result; they
+// must not modify r's slices, and must be safe for concurrent use.
+type Transform interface {
+	// Encode returns the value to store for r.
+	Encode(dst []byte, r store.Record) ([]byte, error)
+	// Decode undoes Encode: given r as the next stage returned it, it returns
+	// the value Encode was given. It returns an error for a value Encode did
+	// not produce, such as foreign or corrupt data, and never panics.
+	Decode(dst []byte, r store.Record) ([]byte, error)
+}
+
+// FromTransform returns a Layer that applies t: Encode on Put and PutBatch,
+// Decode on Get and on every record Scan yields. The Stage it returns always
+// implements [store.BatchPutter], calling the next stage's PutBatch when it
+// has one and Put for each record otherwise. Delete and Close go straight
+// to the next stage. Errors are wrapped as "layer: <op>: ..." so that
+// errors.Is still finds the sentinels of package store, ctx.Err() and
+// [ErrCorrupt].
+func FromTransform(t Transform) Layer {
+	return func(next store.Stage) store.Stage {
+		return &transformStage{t: t, next: next}
+	}
+}
+
+// transformStage is the Stage FromTransform builds.
+type transformStage struct {
+	t      Transform
+	next   store.Stage
+	closed atomic.Bool
+}
+
+var (
+	_ store.Stage       = (*transformStage)(nil)
+	_ store.BatchPutter = (*transformStage)(nil)
+)
+
+// check makes the open and context checks itself, so that no encoding or
+// decoding work is done for a call that must fail anyway.
+func (s *transformStage) check(ctx context.Context) error {
+	if s.closed.Load() {
+		return store.ErrClosed
+	}
+	return ctx.Err()
+}
+
+func wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("layer: %s: %w", op, err)
+}
+
+func (s *transformStage) encode(r store.Record) (store.Record, error) {
+	v, err := s.t.Encode(nil, r)
+	if err != nil {
+		return store.Record{}, err
+	}
+	r.Value = v
+	return r, nil
+}
+
+func (s *transformStage) decode(r store.Record) (store.Record, error) {
+	v, err := s.t.Decode(nil, r)
+	if err != nil {
+		return store.Record{}, err
+	}
+	r.Value = v
+	return r, nil
+}
+
+// Put encodes r's value and stores the result in the next stage.
+func (s *transformStage) Put(ctx context.Context, r store.Record) error {
+	if err := s.check(ctx); err != nil {
+		return wrap("put", err)
+	}
+	r, err := s.encode(r)
+	if err != nil {
+		return wrap("put", err)
+	}
+	return wrap("put", s.next.Put(ctx, r))
+}
+
+// PutBatch encodes every record, then stores them with one PutBatch of the
+// next stage, or with one Put each when it has no PutBatch.
+func (s *transformStage) PutBatch(ctx context.Context, rs []store.Record) error {
+	if err := s.check(ctx); err != nil {
+		return wrap("put batch", err)
+	}
+	enc := make([]store.Record, len(rs))
+	for i, r := range rs {
+		e, err := s.encode(r)
+		if err != nil {
+			return wrap("put batch", err)
+		}
+		enc[i] = e
+	}
+	if bp, ok := s.next.(store.BatchPutter); ok {
+		return wrap("put batch", bp.PutBatch(ctx, enc))
+	}
+	for _, r := range enc {
+		if err := s.next.Put(ctx, r); err != nil {
+			return wrap("put batch", err)
+		}
+	}
+	return nil
+}
+
+// Get reads the record from the next stage and decodes its value.
+func (s *transformStage) Get(ctx context.Context, bucket string, key []byte) (store.Record, error) {
+	if err := s.check(ctx); err != nil {
+		return store.Record{}, wrap("get", err)
+	}
+	r, err := s.next.Get(ctx, bucket, key)
+	if err != nil {
+		return store.Record{}, wrap("get", err)
+	}
+	r, err = s.decode(r)
+	return r, wrap("get", err)
+}
+
+// Delete removes the record from the next stage.
+func (s *transformStage) Delete(ctx context.Context, bucket string, key []byte) error {
+	if err := s.check(ctx); err != nil {
+		return wrap("delete", err)
+	}
+	return wrap("delete", s.next.Delete(ctx, bucket, key))
+}
+
+// Scan yields the next stage's records with their values decoded. A value
+// that does not decode ends the sequence with its error.
+func (s *transformStage) Scan(ctx context.Context, bucket string) iter.Seq2[store.Record, error] {
+	return func(yield func(store.Record, error) bool) {
+		if err := s.check(ctx); err != nil {
+			yield(store.Record{}, wrap("scan", err))
+			return
+		}
+		for r, err := range s.next.Scan(ctx, bucket) {
+			if err == nil {
+				r, err = s.decode(r)
+			}
+			if err != nil {
+				yield(store.Record{}, wrap("scan", err))
+				return
+			}
+			if !yield(r, nil) {
+				return
+			}
+		}
+	}
+}
+
+// Close closes the next stage. Later calls return nil.
+func (s *transformStage) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	return wrap("close", s.next.Close())
+}
+
+// errUnknownAlgorithm is returned by every Put of a Compress layer built with
+// an algorithm it does not know.
+var errUnknownAlgorithm = errors.New("layer: unknown compression algorithm")
