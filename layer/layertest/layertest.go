@@ -21,6 +21,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/livedict/livedict/internal/ruletest"
 	"github.com/livedict/livedict/layer"
 	"github.com/livedict/livedict/store"
 	"github.com/livedict/livedict/store/storetest"
@@ -33,7 +34,7 @@ func Run(t *testing.T, l layer.Layer) {
 		t.Run(c.name, func(t *testing.T) {
 			s := layer.Chain(store.NewMemory(), l)
 			t.Cleanup(func() { _ = s.Close() })
-			c.run(&caseT{T: t, rule: c.rule}, s)
+			c.run(&caseT{ruletest.T{T: t, Rule: c.rule}}, s)
 		})
 	}
 	t.Run("Conformance", func(t *testing.T) {
@@ -68,24 +69,9 @@ var cases = []testCase{
 	{"PutBatch", "records stored with PutBatch read back as written", putBatch},
 }
 
-// caseT is the *testing.T a case runs with. Its Errorf and Fatalf put the
+// caseT is the *testing.T a case runs with: its Errorf and Fatalf put the
 // case's rule before the message.
-type caseT struct {
-	*testing.T
-	rule string
-}
-
-// Errorf reports a broken rule and lets the case go on.
-func (t *caseT) Errorf(format string, args ...any) {
-	t.Helper()
-	t.T.Errorf("%s: %s", t.rule, fmt.Sprintf(format, args...))
-}
-
-// Fatalf reports a broken rule and ends the case.
-func (t *caseT) Fatalf(format string, args ...any) {
-	t.Helper()
-	t.T.Fatalf("%s: %s", t.rule, fmt.Sprintf(format, args...))
-}
+type caseT struct{ ruletest.T }
 
 // value returns n bytes: compressible when pattern is set, otherwise a
 // deterministic sequence that compresses poorly.

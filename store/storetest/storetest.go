@@ -32,6 +32,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/livedict/livedict/internal/ruletest"
 	"github.com/livedict/livedict/store"
 )
 
@@ -55,34 +56,19 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			h := newHarness(t)
-			c.run(&caseT{T: t, rule: c.rule}, h)
+			c.run(&caseT{ruletest.T{T: t, Rule: c.rule}}, h)
 		})
 	}
 }
 
-// caseT is the *testing.T a case runs with. Its Errorf and Fatalf put the
+// caseT is the *testing.T a case runs with: its Errorf and Fatalf put the
 // case's rule before the message.
-type caseT struct {
-	*testing.T
-	rule string
-}
-
-// Errorf reports a broken rule and lets the case go on.
-func (t *caseT) Errorf(format string, args ...any) {
-	t.Helper()
-	t.T.Errorf("%s: %s", t.rule, fmt.Sprintf(format, args...))
-}
-
-// Fatalf reports a broken rule and ends the case.
-func (t *caseT) Fatalf(format string, args ...any) {
-	t.Helper()
-	t.T.Fatalf("%s: %s", t.rule, fmt.Sprintf(format, args...))
-}
+type caseT struct{ ruletest.T }
 
 // open opens a Stage that is closed when the case ends.
 func (t *caseT) open(h Harness) store.Stage {
 	t.Helper()
-	s := h.Open(t.T)
+	s := h.Open(t.T.T)
 	if s == nil {
 		t.T.Fatal("storetest: Harness.Open returned nil")
 	}
