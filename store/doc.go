@@ -84,9 +84,20 @@
 //   - [NativeTTL]: the backend removes expired records itself, so LiveDict
 //     need not run its own sweep of the backend.
 //   - [Pinger]: Ping checks that the backend is reachable.
+//   - [Flusher]: Flush waits until writes acknowledged earlier are durable
+//     (write-behind layers implement it and pass it on).
 //
 // A layer that wraps a Stage should offer a capability only when the Stage
 // it wraps does, or emulate it faithfully (PutBatch as a loop of Put).
+//
+// # Opening backends by URL
+//
+// Each backend module registers a URL scheme with [Register] when it is
+// imported, and [Open] opens a backend from a URL such as
+// "sqlite:///var/lib/app.db", "file:///var/lib/app", "badger:///var/lib/app"
+// or "redis://127.0.0.1:6379/0". The root module registers only "mem://";
+// a URL whose backend is not imported gives an error matching
+// [ErrUnknownScheme] that names the module to import.
 //
 // # Conformance
 //

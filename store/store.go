@@ -86,3 +86,13 @@ type NativeTTL interface {
 type Pinger interface {
 	Ping(ctx context.Context) error
 }
+
+// Flusher is implemented by a Stage that acknowledges writes before they are
+// durable, such as a write-behind queue. Flush returns nil once every write
+// acknowledged before the call is stored as durably as the stage below
+// promises; it returns an error matching ctx.Err() if ctx ends first, and
+// one matching [ErrClosed] after Close. A Stage that wraps another passes
+// Flush on to it.
+type Flusher interface {
+	Flush(ctx context.Context) error
+}

@@ -1,0 +1,74 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/livedict/livedict/store"
+)
+
+func TestOpenMem(t *testing.T) {
+	s, err := store.Open(context.Background(), "mem://")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, ok := s.(*store.Memory); !ok {
+		t.Fatalf("mem:// opened %T, want *store.Memory", s)
+	}
+}
+
+func TestOpenUnknownSchemeNamesModule(t *testing.T) {
+	_, err := store.Open(context.Background(), "sqlite:///tmp/x.db")
+	if !errors.Is(err, store.ErrUnknownScheme) {
+		t.Fatalf("err = %v, want ErrUnknownScheme", err)
+	}
+	if !strings.Contains(err.Error(), "github.com/livedict/livedict/store/sqlite") {
+		t.Fatalf("error %q does not name the module to import", err)
+	}
+	_, err = store.Open(context.Background(), "nosuch://x")
+	if !errors.Is(err, store.ErrUnknownScheme) {
+		t.Fatalf("err = %v, want ErrUnknownScheme", err)
+	}
+	_, err = store.Open(context.Background(), "/just/a/path")
+	if !errors.Is(err, store.ErrUnknownScheme) {
+		t.Fatalf("err = %v, want ErrUnknownScheme", err)
+	}
+}
+
+func TestOpenNeverQuotesPassword(t *testing.T) {
+	for _, raw := range []string{"nosuch://user:hunter2@host/x", "redis://user:hunter2@host:99999999/0\x7f"} {
+		_, err := store.Open(context.Background(), raw)
+		if err == nil {
+			t.Fatalf("Open(%q) succeeded", raw)
+		}
+		if strings.Contains(err.Error(), "hunter2") {
+			t.Fatalf("error %q quotes the password", err)
+		}
+	}
+}
+
+func TestRegisterPassesURL(t *testing.T) {
+	var got *url.URL
+	store.Register("test-register", func(_ context.Context, u *url.URL) (store.Stage, error) {
+		got = u
+		return store.NewMemory(), nil
+	})
+	s, err := store.Open(context.Background(), "test-register:///a/b?x=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if got == nil || got.Path != "/a/b" || got.Query().Get("x") != "1" {
+		t.Fatalf("opener got %v", got)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("second Register of a scheme did not panic")
+		}
+	}()
+	store.Register("test-register", func(context.Context, *url.URL) (store.Stage, error) { return nil, nil })
+}
