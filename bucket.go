@@ -14,8 +14,10 @@ type bucketState struct {
 	salt uint64
 
 	// Options, changeable through DefineBucket while the store runs.
-	defaultTTL atomic.Int64 // nanoseconds; 0 = store default, -1 = none
-	maxKeys    atomic.Int64 // 0 = no bound of its own
+	defaultTTL atomic.Int64  // nanoseconds; 0 = store default, -1 = none
+	maxKeys    atomic.Int64  // 0 = no bound of its own
+	pmode      atomic.Uint32 // pmNone, pmBehind or pmThrough (persist.go)
+	sealed     atomic.Bool   // values are sealed in memory (sealed.go)
 
 	// count of entries, kept for named buckets only: the default bucket's
 	// inserts stay free of a shared counter, and its Len is derived.
@@ -25,15 +27,18 @@ type bucketState struct {
 // buckets is the store's registry. Lookups by id are lock-free through a
 // copy-on-write slice; creation takes the mutex.
 type buckets struct {
-	mu     sync.Mutex
-	byName sync.Map // name → *bucketState
-	list   atomic.Pointer[[]*bucketState]
+	defMode uint32 // persistence of buckets with PersistDefault, set before use
+	mu      sync.Mutex
+	byName  sync.Map // name → *bucketState
+	list    atomic.Pointer[[]*bucketState]
 }
 
 const maxBuckets = 1 << (32 - bucketShift) // ids share entry.Aux with eviction state
 
-func (r *buckets) init() {
+func (r *buckets) init(defMode uint32) {
+	r.defMode = defMode
 	root := &bucketState{}
+	root.pmode.Store(defMode)
 	list := []*bucketState{root}
 	r.list.Store(&list)
 	r.byName.Store("", root)
@@ -52,7 +57,7 @@ func (r *buckets) get(name string, opts BucketOptions, redefine bool) *bucketSta
 	if b, ok := r.byName.Load(name); ok {
 		bs := b.(*bucketState)
 		if redefine {
-			bs.configure(opts)
+			r.configure(bs, opts)
 		}
 		return bs
 	}
@@ -62,16 +67,22 @@ func (r *buckets) get(name string, opts BucketOptions, redefine bool) *bucketSta
 	}
 	bs := &bucketState{id: uint32(len(cur)), name: name}
 	bs.salt = bucketSalt(bs.id)
-	bs.configure(opts)
+	r.configure(bs, opts)
 	next := append(cur[:len(cur):len(cur)], bs)
 	r.list.Store(&next)
 	r.byName.Store(name, bs)
 	return bs
 }
 
-func (b *bucketState) configure(o BucketOptions) {
+func (r *buckets) configure(b *bucketState, o BucketOptions) {
 	b.defaultTTL.Store(int64(o.DefaultTTL))
 	b.maxKeys.Store(int64(o.MaxKeys))
+	m := r.defMode
+	if o.Persistence != PersistDefault && r.defMode != pmNone {
+		m = modeOf(o.Persistence)
+	}
+	b.pmode.Store(m)
+	b.sealed.Store(o.Sealed)
 }
 
 func (c *core[K, V]) bucketName(id uint32) string {

@@ -36,6 +36,7 @@ type core[K comparable, V any] struct {
 	listeners  atomic.Pointer[[]*listener[K, V]]
 
 	reaper reaper[K, V]
+	pst    *persister[K, V] // nil: nothing is persisted
 }
 
 // shard owns the write side of 1/N of the keys: a lock, the table readers
@@ -50,6 +51,9 @@ type shard[K comparable, V any] struct {
 	wheel   expiry.Wheel
 	q       s3fifo[K, V]
 	stats   shardStats
+	plog    []pendingOp[K, V] // writes for the backend, in order (persist.go)
+	pspare  []pendingOp[K, V] // an empty buffer for plog, handed back by drains
+	plen    atomic.Int32      // len(plog), for checks made without mu
 	_       [cacheLine]byte
 }
 

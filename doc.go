@@ -1,7 +1,8 @@
 // Package livedict is a typed, sharded, in-memory key-value store with
 // per-entry expiry, hooks, buckets and capacity limits: a cache and a home
 // for short-lived state (sessions, tokens, rate-limit windows, computed
-// results) inside a Go program.
+// results) inside a Go program, optionally persisted, compressed and
+// encrypted to a durable backend.
 //
 //	s, err := livedict.New[string, int](nil)
 //	if err != nil { ... }
@@ -61,8 +62,49 @@
 // Every entry that reaches its deadline while stored gets exactly one
 // OnExpire, whether the reaper or a write that found it removes it.
 //
+// # Persistence
+//
+// With [Options.Persist] a store also writes its buckets to a backend
+// (package store and the backend modules store/sqlite, store/badger,
+// store/fs, store/redis) through a pipeline fixed at New: the value
+// [codec], optional compression, encryption with a [crypto.Keyring] (or,
+// only when asked for with Persist.Plaintext, none), then Persist.Layers.
+// Memory stays authoritative and Get never touches the backend.
+//
+// Each bucket has a [Persistence]: [WriteBehind] (the default) acknowledges
+// a write once it is in memory and a flusher goroutine writes it later, in
+// batches, coalesced per key; [WriteThrough] returns once the backend has
+// it; [PersistNone] keeps the bucket in memory. The durability contract:
+//
+//   - Set returns when the value is in memory.
+//   - In a write-behind bucket a value is durable once [Store.Flush] (or
+//     Close) returns nil. Set never returns a persistence error; when the
+//     queue is full the write waits for room (Persist.BlockTimeout at
+//     most) or is dropped from persistence and counted (Persist.WhenFull).
+//   - In a write-through bucket it is durable when Set returns nil; a
+//     failure is returned, the value stays in memory and the flusher
+//     retries it.
+//   - Persistence failures never lose the in-memory value and never panic:
+//     they are counted in [Stats] and reported to Persist.OnError; failed
+//     writes are retried Persist.Retries times, a newer write of the key
+//     always winning over an older one.
+//
+// Deletes, Touch and Clear reach the backend the same way. Expiry reaches
+// it through the record's persisted expiry: a backend never returns an
+// expired record and removes it itself or in its sweep. Eviction does not
+// delete from the backend, which is what makes [View.Load] useful with the
+// Evict policy: Load reads memory, then the backend (storing the record in
+// memory with its persisted expiry), then Persist.Loader, with one flight
+// per key however many goroutines miss it at once. [Store.Warm] loads
+// every persisted record at start. [BucketOptions.Sealed] keeps a bucket's
+// values sealed in memory too.
+//
+// The flusher is the one goroutine a persisting store adds to the reaper;
+// Close stops both.
+//
 // # Closing
 //
-// [Store.Close] stops the reaper and leaves no goroutine behind. After it,
-// writes return [ErrClosed] and reads miss.
+// [Store.Close] stops the reaper (and the flusher of a persisting store,
+// after flushing what is queued and closing the backend) and leaves no
+// goroutine behind. After it, writes return [ErrClosed] and reads miss.
 package livedict

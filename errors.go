@@ -34,6 +34,7 @@ var (
 type OptionError struct {
 	Field  string // the option's path, for example "Options.MaxKeys" or `Buckets["a"].MaxKeys`
 	Reason string // what is wrong with it
+	Err    error  // the underlying error, if any (for example codec.ErrNoKeyCodec)
 }
 
 // Error returns "livedict: <field>: <reason>".
@@ -41,8 +42,31 @@ func (e *OptionError) Error() string {
 	return fmt.Sprintf("livedict: %s: %s", e.Field, e.Reason)
 }
 
-// Unwrap makes errors.Is(err, ErrInvalidOption) hold.
-func (e *OptionError) Unwrap() error { return ErrInvalidOption }
+// Unwrap makes errors.Is(err, ErrInvalidOption) hold, and errors.Is on
+// the underlying error when there is one.
+func (e *OptionError) Unwrap() []error {
+	if e.Err != nil {
+		return []error{ErrInvalidOption, e.Err}
+	}
+	return []error{ErrInvalidOption}
+}
+
+// PersistError is a persistence failure: what OnError receives, and what a
+// write-through write or Flush returns. It unwraps to the backend's error,
+// so errors.Is(err, context.DeadlineExceeded) and the like hold.
+type PersistError struct {
+	Op     string // "put", "delete", "encode", "decode", "flush"
+	Bucket string
+	Err    error
+}
+
+// Error returns "livedict: persist <op> in bucket <bucket>: <err>".
+func (e *PersistError) Error() string {
+	return fmt.Sprintf("livedict: persist %s in bucket %q: %v", e.Op, e.Bucket, e.Err)
+}
+
+// Unwrap returns the underlying error.
+func (e *PersistError) Unwrap() error { return e.Err }
 
 func optionErr(field, format string, args ...any) error {
 	return &OptionError{Field: field, Reason: fmt.Sprintf(format, args...)}

@@ -73,7 +73,8 @@ func (c *core[K, V]) hookPanicked(name string, r any) {
 }
 
 func (c *core[K, V]) event(e *entry[K, V], r Reason) Event[K, V] {
-	return Event[K, V]{Bucket: c.bucketName(e.bucket()), Key: e.key, Value: e.value, Reason: r}
+	v, _ := c.valueOf(e)
+	return Event[K, V]{Bucket: c.bucketName(e.bucket()), Key: e.key, Value: v, Reason: r}
 }
 
 // removedOne runs the hooks for an entry that left the store.
@@ -117,7 +118,8 @@ func (c *core[K, V]) notifySet(e *entry[K, V]) {
 	if ls == nil || len(*ls) == 0 {
 		return
 	}
-	ev := Event[K, V]{Bucket: c.bucketName(e.bucket()), Key: e.key, Value: e.value}
+	v, _ := c.valueOf(e)
+	ev := Event[K, V]{Bucket: c.bucketName(e.bucket()), Key: e.key, Value: v}
 	for _, l := range *ls {
 		c.call("OnSet", l.fn, ev)
 	}

@@ -30,6 +30,13 @@ func New[K comparable, V any](opts *Options[K, V]) (*Store[K, V], error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
+	var pcfg Persist[K, V]
+	if opts.Persist != nil {
+		var err error
+		if pcfg, err = opts.Persist.withDefaults(); err != nil {
+			return nil, err
+		}
+	}
 	n := opts.shardCount()
 	c := &core[K, V]{
 		hash:       hasher[K](),
@@ -64,7 +71,16 @@ func New[K comparable, V any](opts *Options[K, V]) (*Store[K, V], error) {
 	}
 	c.clock.base = time.Now()
 	c.clock.kick = c.reaper.kick
-	c.buckets.init()
+	defMode := pmNone
+	if opts.Persist != nil {
+		p, err := newPersister(c, pcfg, n)
+		if err != nil {
+			return nil, err
+		}
+		c.pst = p
+		defMode = modeOf(pcfg.Mode)
+	}
+	c.buckets.init(defMode)
 	names := make([]string, 0, len(opts.Buckets))
 	for name := range opts.Buckets {
 		names = append(names, name)
@@ -82,6 +98,9 @@ func New[K comparable, V any](opts *Options[K, V]) (*Store[K, V], error) {
 	}
 	c.reaper.init(n)
 	go c.run()
+	if c.pst != nil {
+		go c.pst.run()
+	}
 	return &Store[K, V]{View: &View[K, V]{c: c, b: c.buckets.byID(0)}}, nil
 }
 
@@ -99,6 +118,12 @@ func (s *Store[K, V]) DefineBucket(name string, opts BucketOptions) (*View[K, V]
 	}
 	if err := opts.validate(`Buckets["` + name + `"]`); err != nil {
 		return nil, err
+	}
+	if p := s.c.pst; opts.Sealed && (p == nil || p.cfg.Keyring == nil) {
+		return nil, optionErr(`Buckets["`+name+`"].Sealed`, "needs Options.Persist with a Keyring")
+	}
+	if s.c.pst == nil && opts.Persistence > PersistNone {
+		return nil, optionErr(`Buckets["`+name+`"].Persistence`, "is %v but Options.Persist is not set", opts.Persistence)
 	}
 	return &View[K, V]{c: s.c, b: s.c.buckets.get(name, opts, true)}, nil
 }
@@ -125,20 +150,33 @@ func (s *Store[K, V]) Stats() Stats {
 		st.Rejections += ss.rejections.Load()
 	}
 	st.Entries = c.len()
+	if p := c.pst; p != nil {
+		st.Persisted = uint64(p.persisted.Load())
+		st.PersistErrors = uint64(p.errs.Load())
+		st.PersistDropped = uint64(p.dropped.Load())
+		st.PersistPending = p.pendingOps()
+	}
 	return st
 }
 
 // Close stops the reaper and waits for it to finish the expiry hooks it
-// has started; it is idempotent and always returns nil. Afterwards writes
-// fail with ErrClosed and reads miss. Close must not be called from an
-// OnExpire hook, which runs on the reaper itself.
+// has started. A persisting store then stops its flusher, flushes every
+// write still queued (bounded by Persist.Timeout) and closes the backend;
+// Close returns the first error of those steps, nil when everything
+// queued reached the backend. Close is idempotent: later calls return
+// nil. Afterwards writes fail with ErrClosed and reads miss. Close must
+// not be called from an OnExpire hook, which runs on the reaper itself.
 func (s *Store[K, V]) Close() error {
+	var err error
 	s.closeOnce.Do(func() {
 		s.c.closed.Store(true)
 		close(s.c.reaper.stop)
 		<-s.c.reaper.done
+		if s.c.pst != nil {
+			err = s.c.pst.close()
+		}
 	})
-	return nil
+	return err
 }
 
 func (c *core[K, V]) len() int {

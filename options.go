@@ -100,6 +100,11 @@ type Options[K comparable, V any] struct {
 	// same goroutine; on the caller's goroutine for Delete and Clear.
 	OnDelete func(Event[K, V])
 
+	// Persist makes the store persist its buckets to a backend, through
+	// a codec, compression and encryption. Nil, the default, keeps
+	// everything in memory only. See Persist and docs/layers.md.
+	Persist *Persist[K, V]
+
 	// OnHookPanic receives the value recovered from a panicking hook, and
 	// the hook's name ("OnExpire", "OnSet"...). The default logs it with
 	// log/slog at error level. A panicking hook never stops the reaper.
@@ -115,6 +120,18 @@ type BucketOptions struct {
 	// MaxKeys bounds the bucket's entries; writes past it fail with ErrFull
 	// (whatever the store's Policy). Zero means no bound of its own.
 	MaxKeys int
+	// Persistence of the bucket: PersistDefault (the store's
+	// Persist.Mode), PersistNone, WriteBehind or WriteThrough. Anything
+	// but PersistDefault and PersistNone needs Options.Persist.
+	Persistence Persistence
+	// Sealed keeps the bucket's values encoded and sealed in memory with
+	// Options.Persist's Keyring and Codec, opened on every read: for
+	// secrets that must not sit in clear in the process's memory. Reads
+	// then allocate and cost a decryption; hooks and All receive opened
+	// values. Needs Options.Persist with a Keyring (the bucket itself may
+	// use PersistNone). Changing it with DefineBucket applies to later
+	// writes.
+	Sealed bool
 }
 
 const (
@@ -146,6 +163,12 @@ func (o *Options[K, V]) validate() error {
 		if err := b.validate(`Options.Buckets["` + name + `"]`); err != nil {
 			return err
 		}
+		if b.Sealed && (o.Persist == nil || o.Persist.Keyring == nil) {
+			return optionErr(`Options.Buckets["`+name+`"].Sealed`, "needs Options.Persist with a Keyring")
+		}
+		if o.Persist == nil && b.Persistence > PersistNone {
+			return optionErr(`Options.Buckets["`+name+`"].Persistence`, "is %v but Options.Persist is not set", b.Persistence)
+		}
 	}
 	return nil
 }
@@ -156,6 +179,9 @@ func (b BucketOptions) validate(path string) error {
 	}
 	if b.MaxKeys < 0 {
 		return optionErr(path+".MaxKeys", "must be >= 0, got %d", b.MaxKeys)
+	}
+	if b.Persistence > WriteThrough {
+		return optionErr(path+".Persistence", "unknown persistence %d", b.Persistence)
 	}
 	return nil
 }

@@ -36,6 +36,13 @@ func (c *core[K, V]) get(b *bucketState, key K, token string) (v V, ok bool) {
 		if e.extra.onAccess != nil {
 			c.call("entry OnAccess", e.extra.onAccess, c.event(e, 0))
 		}
+		if e.extra.sealed != nil {
+			if v, ok = c.valueOf(e); !ok {
+				return v, false
+			}
+			c.hit(e)
+			return v, true
+		}
 	}
 	c.hit(e)
 	return e.value, true

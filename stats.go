@@ -18,6 +18,12 @@ type Stats struct {
 	Evictions   uint64 // entries evicted by the Evict policy
 	Rejections  uint64 // writes refused with ErrFull
 	Entries     int    // entries in memory now, across all buckets
+
+	// Persistence (Options.Persist), counted per key write after coalescing.
+	Persisted      uint64 // writes and deletes the backend acknowledged
+	PersistErrors  uint64 // failed attempts (each also went to OnError)
+	PersistDropped uint64 // writes given up: full queue, or out of retries
+	PersistPending int    // writes logged and not yet taken by a drain
 }
 
 // readStripes spreads the read-path counters over padded cells picked at

@@ -1,6 +1,7 @@
 package livedict
 
 import (
+	"context"
 	"iter"
 	"time"
 )
@@ -40,7 +41,15 @@ func (v *View[K, V]) Name() string { return v.b.name }
 // limit, ErrInvalidTTL, ErrBucketRequired or ErrClosed. When Set returns
 // nil the value is visible to every later Get from any goroutine.
 func (v *View[K, V]) Set(key K, value V, ttl time.Duration) error {
-	_, _, err := v.c.write(v.b, key, value, ttl, nil, modeSet, nil)
+	_, _, err := v.c.write(context.Background(), v.b, key, value, ttl, nil, modeSet, nil)
+	return err
+}
+
+// SetContext is Set for callers with a context: in a write-through bucket
+// the backend write honours ctx, and its failure is returned (the value
+// stays in memory; see Persistence). In other buckets it is Set.
+func (v *View[K, V]) SetContext(ctx context.Context, key K, value V, ttl time.Duration) error {
+	_, _, err := v.c.write(ctx, v.b, key, value, ttl, nil, modeSet, nil)
 	return err
 }
 
@@ -50,7 +59,7 @@ func (v *View[K, V]) SetWith(key K, value V, o SetOptions[K, V]) error {
 	if o.Token != "" || o.OnExpire != nil || o.OnAccess != nil {
 		ex = &entryExtra[K, V]{token: o.Token, onExpire: o.OnExpire, onAccess: o.OnAccess}
 	}
-	_, _, err := v.c.write(v.b, key, value, o.TTL, ex, modeSet, nil)
+	_, _, err := v.c.write(context.Background(), v.b, key, value, o.TTL, ex, modeSet, nil)
 	return err
 }
 
@@ -70,8 +79,19 @@ func (v *View[K, V]) GetWithToken(key K, token string) (V, bool) {
 func (v *View[K, V]) Has(key K) bool { return v.c.lookup(v.b, key) != nil }
 
 // Delete removes key and reports whether it held a live entry. OnDelete
-// runs on the caller's goroutine with ReasonDeleted.
-func (v *View[K, V]) Delete(key K) bool { return v.c.remove(v.b, key) }
+// runs on the caller's goroutine with ReasonDeleted. In a persisted bucket
+// the deletion reaches the backend too; a write-through failure goes to
+// Persist.OnError (DeleteContext returns it).
+func (v *View[K, V]) Delete(key K) bool {
+	ok, _ := v.c.remove(context.Background(), v.b, key)
+	return ok
+}
+
+// DeleteContext is Delete that returns, in a write-through bucket, the
+// backend's error, with ctx bounding the backend call.
+func (v *View[K, V]) DeleteContext(ctx context.Context, key K) (bool, error) {
+	return v.c.remove(ctx, v.b, key)
+}
 
 // TTL returns the time left before key expires, NoExpiry for an entry
 // without deadline, and false when there is no live entry.
@@ -108,7 +128,11 @@ func (v *View[K, V]) Deadline(key K) (time.Time, bool) {
 // Touch gives a live entry a new deadline, ttl from now (DefaultTTL for
 // the bucket's default, NoExpiry to make it permanent), and reports
 // whether it found one. An invalid ttl returns false.
-func (v *View[K, V]) Touch(key K, ttl time.Duration) bool { return v.c.touch(v.b, key, ttl) }
+// In a persisted bucket the new deadline reaches the backend too.
+func (v *View[K, V]) Touch(key K, ttl time.Duration) bool {
+	ok, _ := v.c.touch(context.Background(), v.b, key, ttl)
+	return ok
+}
 
 // GetOrSet returns the live value under key (loaded true), or stores value
 // and returns it (loaded false). A guarded entry counts as present and its
@@ -117,7 +141,7 @@ func (v *View[K, V]) GetOrSet(key K, value V, ttl time.Duration) (actual V, load
 	if e := v.c.lookup(v.b, key); e != nil {
 		return v.loaded(e), true, nil
 	}
-	e, stored, err := v.c.write(v.b, key, value, ttl, nil, modeIfAbsent, nil)
+	e, stored, err := v.c.write(context.Background(), v.b, key, value, ttl, nil, modeIfAbsent, nil)
 	if err != nil || stored {
 		return value, false, err
 	}
@@ -129,13 +153,14 @@ func (v *View[K, V]) loaded(e *entry[K, V]) (val V) {
 		return val
 	}
 	v.c.hit(e)
-	return e.value
+	val, _ = v.c.valueOf(e)
+	return val
 }
 
 // SetIfAbsent stores value only when key holds no live entry, and reports
 // whether it did.
 func (v *View[K, V]) SetIfAbsent(key K, value V, ttl time.Duration) (bool, error) {
-	_, stored, err := v.c.write(v.b, key, value, ttl, nil, modeIfAbsent, nil)
+	_, stored, err := v.c.write(context.Background(), v.b, key, value, ttl, nil, modeIfAbsent, nil)
 	return stored, err
 }
 
@@ -150,13 +175,13 @@ func (v *View[K, V]) Update(key K, ttl time.Duration, fn func(old V, found bool)
 		cur := v.c.lookup(v.b, key)
 		var old V
 		if cur != nil && !cur.guarded() {
-			old = cur.value
+			old, _ = v.c.valueOf(cur)
 		}
 		next, ok := fn(old, cur != nil)
 		if !ok {
 			return old, false, nil
 		}
-		_, stored, err := v.c.write(v.b, key, next, ttl, nil, modeReplace, cur)
+		_, stored, err := v.c.write(context.Background(), v.b, key, next, ttl, nil, modeReplace, cur)
 		if err != nil {
 			return old, false, err
 		}
@@ -185,7 +210,11 @@ func (v *View[K, V]) All() iter.Seq2[K, V] {
 			if e.guarded() {
 				return true
 			}
-			return yield(e.key, e.value)
+			val, ok := v.c.valueOf(e)
+			if !ok {
+				return true
+			}
+			return yield(e.key, val)
 		})
 	}
 }

@@ -1,6 +1,7 @@
 package livedict
 
 import (
+	"context"
 	"time"
 )
 
@@ -10,13 +11,18 @@ const (
 	modeSet      writeMode = iota // store unconditionally
 	modeIfAbsent                  // store only when no live entry exists
 	modeReplace                   // store only when the live entry is still `expect` (nil: absent)
+	modeLoad                      // modeIfAbsent for a value read from the backend: never persisted
 )
 
 // write is every Set-like operation. It returns the live entry it found
 // (nil when none) and whether it stored the new value. The new entry is
 // built, and its deadline set, before it is published, so a reader sees it
-// whole or not at all. Hooks run after the shard lock is released.
-func (c *core[K, V]) write(b *bucketState, key K, value V, ttl time.Duration, ex *entryExtra[K, V], mode writeMode, expect *entry[K, V]) (*entry[K, V], bool, error) {
+// whole or not at all. Hooks run after the shard lock is released. In a
+// persisted bucket the write is logged for the backend under the shard
+// lock; a write-through write then waits for the backend (ctx, and
+// Persist.Timeout at most) and returns its error, the value stored in memory all
+// the same.
+func (c *core[K, V]) write(ctx context.Context, b *bucketState, key K, value V, ttl time.Duration, ex *entryExtra[K, V], mode writeMode, expect *entry[K, V]) (*entry[K, V], bool, error) {
 	if c.closed.Load() {
 		return nil, false, ErrClosed
 	}
@@ -27,6 +33,21 @@ func (c *core[K, V]) write(b *bucketState, key K, value V, ttl time.Duration, ex
 	if err != nil {
 		return nil, false, err
 	}
+	if b.sealed.Load() {
+		blob, err := c.pst.sealValue(b, key, value)
+		if err != nil {
+			return nil, false, err
+		}
+		if ex == nil {
+			ex = &entryExtra[K, V]{}
+		} else {
+			cp := *ex
+			ex = &cp
+		}
+		ex.sealed = blob
+		var zero V
+		value = zero
+	}
 	var now int64 // read lazily: a store without TTLs never needs it
 	if rel > 0 {
 		now = c.clock.now()
@@ -35,6 +56,21 @@ func (c *core[K, V]) write(b *bucketState, key K, value V, ttl time.Duration, ex
 	h := c.hash(key) ^ b.salt
 	idx := int(h >> c.shift)
 	sh := &c.shards[idx]
+
+	pm := pmNone
+	if c.pst != nil && mode != modeLoad {
+		pm = b.pmode.Load()
+	}
+	var w *waiter
+	dropPersist := false
+	switch pm {
+	case pmThrough:
+		w = newWaiter()
+	case pmBehind:
+		if c.pst.full(sh) {
+			dropPersist = c.pst.cfg.WhenFull == Drop || !c.pst.waitRoom(sh)
+		}
+	}
 
 	for retried := false; ; retried = true {
 		sh.mu.Lock()
@@ -53,7 +89,7 @@ func (c *core[K, V]) write(b *bucketState, key K, value V, ttl time.Duration, ex
 				}
 			}
 		}
-		if (mode == modeIfAbsent && old != nil) || (mode == modeReplace && old != expect) {
+		if ((mode == modeIfAbsent || mode == modeLoad) && old != nil) || (mode == modeReplace && old != expect) {
 			sh.mu.Unlock()
 			c.handGone(gone)
 			return old, false, nil
@@ -103,6 +139,13 @@ func (c *core[K, V]) write(b *bucketState, key K, value V, ttl time.Duration, ex
 			c.maybeGrow(sh)
 		}
 		sh.stats.sets.Add(1)
+		if pm != pmNone {
+			if dropPersist {
+				c.pst.dropped.Add(1)
+			} else {
+				c.pst.appendOp(sh, e, false, w)
+			}
+		}
 		due, lowered := int64(0), false
 		if deadline != 0 {
 			if due = dueOf(deadline); due < sh.nextDue.Load() {
@@ -118,6 +161,9 @@ func (c *core[K, V]) write(b *bucketState, key K, value V, ttl time.Duration, ex
 		}
 		c.removed(victims, ReasonEvicted)
 		c.notifySet(e)
+		if w != nil {
+			return old, true, c.pst.await(ctx, w)
+		}
 		return old, true, nil
 	}
 }
@@ -162,42 +208,65 @@ func (c *core[K, V]) evictOver(sh *shard[K, V], dst []*entry[K, V]) []*entry[K, 
 	return dst
 }
 
-// remove deletes (b, key) if it holds a live entry.
-func (c *core[K, V]) remove(b *bucketState, key K) bool {
+// remove deletes (b, key) if it holds a live entry. In a persisted bucket
+// the deletion is logged for the backend; a write-through delete waits for
+// it and returns its error.
+func (c *core[K, V]) remove(ctx context.Context, b *bucketState, key K) (bool, error) {
 	if c.closed.Load() {
-		return false
+		return false, ErrClosed
 	}
+	w, pm := c.persistOp(b)
 	h := c.hash(key) ^ b.salt
 	sh := c.shardOf(h)
 	sh.mu.Lock()
 	e := sh.table.Load().find(h, b.id, key)
 	if e == nil {
 		sh.mu.Unlock()
-		return false
+		return false, nil
 	}
 	if d := e.Deadline(); d != 0 && d <= c.clock.now() {
 		c.unlink(sh, e)
 		sh.stats.expirations.Add(1)
 		sh.mu.Unlock()
 		c.reaper.hand(expired[K, V]{e, d})
-		return false
+		return false, nil
 	}
 	c.unlink(sh, e)
 	sh.stats.deletes.Add(1)
+	if pm != pmNone {
+		c.pst.appendOp(sh, e, true, w)
+	}
 	sh.mu.Unlock()
 	c.removedOne(e, ReasonDeleted)
-	return true
+	if w != nil {
+		return true, c.pst.await(ctx, w)
+	}
+	return true, nil
 }
 
-// touch gives a live entry a new deadline.
-func (c *core[K, V]) touch(b *bucketState, key K, ttl time.Duration) bool {
+// persistOp returns b's persistence and, for write-through, a waiter.
+func (c *core[K, V]) persistOp(b *bucketState) (*waiter, uint32) {
+	if c.pst == nil {
+		return nil, pmNone
+	}
+	pm := b.pmode.Load()
+	if pm == pmThrough {
+		return newWaiter(), pm
+	}
+	return nil, pm
+}
+
+// touch gives a live entry a new deadline, which a persisted bucket logs
+// for the backend.
+func (c *core[K, V]) touch(ctx context.Context, b *bucketState, key K, ttl time.Duration) (bool, error) {
 	if c.closed.Load() {
-		return false
+		return false, ErrClosed
 	}
 	rel, err := c.ttlFor(b, ttl)
 	if err != nil {
-		return false
+		return false, err
 	}
+	w, pm := c.persistOp(b)
 	h := c.hash(key) ^ b.salt
 	idx := int(h >> c.shift)
 	sh := &c.shards[idx]
@@ -206,14 +275,14 @@ func (c *core[K, V]) touch(b *bucketState, key K, ttl time.Duration) bool {
 	e := sh.table.Load().find(h, b.id, key)
 	if e == nil {
 		sh.mu.Unlock()
-		return false
+		return false, nil
 	}
 	if d := e.Deadline(); d != 0 && d <= now {
 		c.unlink(sh, e)
 		sh.stats.expirations.Add(1)
 		sh.mu.Unlock()
 		c.reaper.hand(expired[K, V]{e, d})
-		return false
+		return false, nil
 	}
 	due, lowered := int64(0), false
 	switch {
@@ -229,11 +298,19 @@ func (c *core[K, V]) touch(b *bucketState, key K, ttl time.Duration) bool {
 			lowered = true
 		}
 	}
+	if pm != pmNone && ttl != KeepTTL {
+		c.pst.appendOp(sh, e, false, w)
+	} else {
+		w = nil
+	}
 	sh.mu.Unlock()
 	if lowered {
 		c.scheduleDue(idx, due)
 	}
-	return true
+	if w != nil {
+		return true, c.pst.await(ctx, w)
+	}
+	return true, nil
 }
 
 // clear removes every entry of bucket b, or of the whole store when b is
@@ -251,6 +328,9 @@ func (c *core[K, V]) clear(b *bucketState) {
 				return true
 			}
 			c.unlink(sh, e)
+			if c.pst != nil && c.buckets.byID(e.bucket()).pmode.Load() != pmNone {
+				c.pst.appendOp(sh, e, true, nil)
+			}
 			if d := e.Deadline(); d != 0 && d <= now {
 				sh.stats.expirations.Add(1)
 				gone = append(gone, expired[K, V]{e, d})

@@ -200,10 +200,20 @@ type Binding struct {
 	Key []byte
 }
 
-// additionalData returns the header followed by the length-prefixed binding.
-func additionalData(header []byte, b Binding) []byte {
-	ad := make([]byte, 0, len(header)+3*binary.MaxVarintLen64+len(b.Store)+len(b.Bucket)+len(b.Key))
-	ad = append(ad, header...)
+// adBuffers holds buffers for additional data: the AEAD interface makes a
+// stack buffer escape, and Seal and Open run once per persisted value.
+var adBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
+
+func putAD(b *[]byte) {
+	if cap(*b) <= 4096 {
+		adBuffers.Put(b)
+	}
+}
+
+// additionalData appends the header followed by the length-prefixed
+// binding to dst.
+func additionalData(dst, header []byte, b Binding) []byte {
+	ad := append(dst, header...)
 	ad = binary.AppendUvarint(ad, uint64(len(b.Store)))
 	ad = append(ad, b.Store...)
 	ad = binary.AppendUvarint(ad, uint64(len(b.Bucket)))
@@ -248,7 +258,10 @@ func (r *Keyring) seal(dst, plaintext []byte, b Binding, exp uint64, id uint32, 
 	header[1] = byte(r.alg)
 	binary.BigEndian.PutUint32(header[2:6], id)
 	binary.BigEndian.PutUint64(header[6:14], exp)
-	ad := additionalData(header[:], b)
+	adBuf := adBuffers.Get().(*[]byte)
+	defer putAD(adBuf)
+	ad := additionalData((*adBuf)[:0], header[:], b)
+	*adBuf = ad
 
 	out := slices.Grow(dst, headerSize+r.alg.nonceSize()+len(plaintext)+tagSize)
 	out = append(out, header[:]...)
@@ -314,7 +327,10 @@ func (r *Keyring) open(dst, blob []byte, b Binding) ([]byte, uint64, uint32, err
 	if e == nil {
 		return nil, 0, 0, fmt.Errorf("%w %d", ErrUnknownKey, id)
 	}
-	ad := additionalData(blob[:headerSize], b)
+	adBuf := adBuffers.Get().(*[]byte)
+	defer putAD(adBuf)
+	ad := additionalData((*adBuf)[:0], blob[:headerSize], b)
+	*adBuf = ad
 	body := blob[headerSize:]
 	var pt []byte
 	var err error

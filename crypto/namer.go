@@ -6,6 +6,9 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"hash"
+	"io"
+	"sync"
 )
 
 // nameInfo is the HKDF info string that separates naming keys from any other
@@ -15,7 +18,8 @@ const nameInfo = "livedict name v1"
 // Namer derives storage names from bucket and key bytes without revealing
 // them. A Namer is safe for concurrent use.
 type Namer struct {
-	key []byte
+	key  []byte
+	macs sync.Pool // of hash.Hash: keyed HMAC states, Reset between uses
 }
 
 // NewNamer returns a Namer whose HMAC key is derived from secret with HKDF-SHA256
@@ -27,18 +31,30 @@ func NewNamer(secret Key) *Namer {
 		// HKDF-SHA256 fails only for outputs longer than 255*32 bytes.
 		panic("crypto: derive name key: " + err.Error())
 	}
-	return &Namer{key: k}
+	n := &Namer{key: k}
+	n.macs.New = func() any { return hmac.New(sha256.New, n.key) }
+	return n
 }
 
 // Name returns 64 lowercase hex digits: HMAC-SHA256 under the Namer's key of
 // the uvarint length of bucket, bucket, and key. Name is deterministic, and
 // distinct (bucket, key) pairs cannot collide by concatenation.
 func (n *Namer) Name(bucket string, key []byte) string {
-	m := hmac.New(sha256.New, n.key)
+	var buf [2 * sha256.Size]byte
+	return string(n.AppendName(buf[:0], bucket, key))
+}
+
+// AppendName appends Name(bucket, key) to dst and returns the result. It
+// does not allocate when dst has room for 64 more bytes.
+func (n *Namer) AppendName(dst []byte, bucket string, key []byte) []byte {
+	m := n.macs.Get().(hash.Hash)
 	var l [binary.MaxVarintLen64]byte
 	m.Write(l[:binary.PutUvarint(l[:], uint64(len(bucket)))])
-	m.Write([]byte(bucket))
+	io.WriteString(m, bucket)
 	m.Write(key)
 	var sum [sha256.Size]byte
-	return hex.EncodeToString(m.Sum(sum[:0]))
+	m.Sum(sum[:0])
+	m.Reset()
+	n.macs.Put(m)
+	return hex.AppendEncode(dst, sum[:])
 }

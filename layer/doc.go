@@ -24,4 +24,15 @@
 // every write (Put and PutBatch) and decodes on every read that carries data
 // (Get and each record of Scan), so a transform can never be skipped on one
 // path and applied on another. [Compress] is built this way.
+//
+// [Encrypt] seals keys and values with package crypto and files each record
+// under a keyed hash of its key; since it changes keys as well as values it
+// is a Stage of its own, [EncryptStage], with [EncryptStage.Rotate] for key
+// rotation. [Log] logs every call with log/slog, and [Metrics] counts every
+// call into [Counters]. docs/writing-a-layer.md shows how to write a layer.
+//
+// [WriteBehind] acknowledges writes once queued and writes them in batches
+// from a goroutine of its own; [WriteBehindStage.Flush] is the durability
+// point. [Breaker] gives every call a deadline and fails fast while a
+// backend keeps failing. docs/layers.md says in which order to chain them.
 package layer

@@ -42,7 +42,8 @@ type Transform interface {
 // FromTransform returns a Layer that applies t: Encode on Put and PutBatch,
 // Decode on Get and on every record Scan yields. The Stage it returns always
 // implements [store.BatchPutter], calling the next stage's PutBatch when it
-// has one and Put for each record otherwise. Delete and Close go straight
+// has one and Put for each record otherwise, and passes Flush, Ping and
+// NativeTTL on to the next stage. Delete and Close go straight
 // to the next stage. Errors are wrapped as "layer: <op>: ..." so that
 // errors.Is still finds the sentinels of package store, ctx.Err() and
 // [ErrCorrupt].
@@ -62,7 +63,29 @@ type transformStage struct {
 var (
 	_ store.Stage       = (*transformStage)(nil)
 	_ store.BatchPutter = (*transformStage)(nil)
+	_ store.Flusher     = (*transformStage)(nil)
+	_ store.Pinger      = (*transformStage)(nil)
+	_ store.NativeTTL   = (*transformStage)(nil)
 )
+
+// Flush passes Flush on to the next stage (nil when it buffers nothing).
+func (s *transformStage) Flush(ctx context.Context) error {
+	if err := s.check(ctx); err != nil {
+		return wrap("flush", err)
+	}
+	return wrap("flush", capFlush(ctx, s.next))
+}
+
+// Ping passes Ping on to the next stage (nil when it cannot be pinged).
+func (s *transformStage) Ping(ctx context.Context) error {
+	if err := s.check(ctx); err != nil {
+		return wrap("ping", err)
+	}
+	return wrap("ping", capPing(ctx, s.next))
+}
+
+// NativeTTL reports the next stage's NativeTTL.
+func (s *transformStage) NativeTTL() bool { return capNativeTTL(s.next) }
 
 // check makes the open and context checks itself, so that no encoding or
 // decoding work is done for a call that must fail anyway.

@@ -37,11 +37,15 @@ type Faulty struct {
 	hung     chan struct{} // non-nil while hanging; closed by Release
 	drop     bool
 	flipBits bool
+	closed   bool // Close reached the wrapped Stage
 }
 
 var (
 	_ store.Stage       = (*Faulty)(nil)
 	_ store.BatchPutter = (*Faulty)(nil)
+	_ store.Flusher     = (*Faulty)(nil)
+	_ store.Pinger      = (*Faulty)(nil)
+	_ store.NativeTTL   = (*Faulty)(nil)
 )
 
 // Wrap returns a Faulty that forwards to next, with no fault set.
@@ -255,5 +259,53 @@ func (f *Faulty) Close() error {
 	if ft := f.begin(); ft.err != nil {
 		return ft.err
 	}
+	f.mu.Lock()
+	f.closed = true
+	f.mu.Unlock()
 	return f.next.Close()
+}
+
+// afterWrapped is the answer of Flush and Ping when the wrapped Stage lacks
+// them: ErrClosed after Close, else ctx.Err().
+func (f *Faulty) afterWrapped(ctx context.Context) error {
+	f.mu.Lock()
+	closed := f.closed
+	f.mu.Unlock()
+	if closed {
+		return store.ErrClosed
+	}
+	return ctx.Err()
+}
+
+// Flush forwards to the wrapped Stage's Flush, when it has one, unless a
+// fault applies; without one it returns nil. It counts as a call.
+func (f *Faulty) Flush(ctx context.Context) error {
+	ft := f.begin()
+	if err := ft.wait(ctx); err != nil {
+		return err
+	}
+	if fl, ok := f.next.(store.Flusher); ok {
+		return fl.Flush(ctx)
+	}
+	return f.afterWrapped(ctx)
+}
+
+// Ping forwards to the wrapped Stage's Ping, when it has one, unless a
+// fault applies; without one it returns nil. It counts as a call.
+func (f *Faulty) Ping(ctx context.Context) error {
+	ft := f.begin()
+	if err := ft.wait(ctx); err != nil {
+		return err
+	}
+	if p, ok := f.next.(store.Pinger); ok {
+		return p.Ping(ctx)
+	}
+	return f.afterWrapped(ctx)
+}
+
+// NativeTTL reports the wrapped Stage's NativeTTL (false without one). It
+// is not counted as a call.
+func (f *Faulty) NativeTTL() bool {
+	n, ok := f.next.(store.NativeTTL)
+	return ok && n.NativeTTL()
 }

@@ -1,0 +1,498 @@
+package livedict
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"github.com/livedict/livedict/layer"
+	"github.com/livedict/livedict/store"
+)
+
+// How persistence works
+//
+// Memory is authoritative. Every write to a persisted bucket appends an op
+// (the entry it published, or a tombstone) to its shard's log while it
+// holds the shard lock, so a shard's log is in the order its writes took
+// effect. Draining takes every shard's log, keeps the last op per key and
+// writes the survivors to the pipeline in one batch; drains are serialised
+// by p.sem, so the backend sees each key's writes in memory order.
+//
+// Write-behind writes only append. The flusher goroutine drains FlushInterval
+// after the first op, or at once when a log is a quarter full.
+// Write-through writes append with a waiter, then drain themselves (or find
+// that a concurrent drain already took their op) and return its result:
+// concurrent write-through writes share one batch, as in a group commit.
+//
+// Values are encoded when drained, not when written, so the cost of the
+// codec, compression and encryption stays off the Set path.
+
+// pmode is a bucket's resolved persistence, kept in bucketState.pmode.
+const (
+	pmNone uint32 = iota
+	pmBehind
+	pmThrough
+)
+
+func modeOf(p Persistence) uint32 {
+	switch p {
+	case WriteBehind:
+		return pmBehind
+	case WriteThrough:
+		return pmThrough
+	}
+	return pmNone
+}
+
+// pendingOp is one write waiting in a shard log: e's value and deadline,
+// or, with del, the removal of e's key.
+type pendingOp[K comparable, V any] struct {
+	e   *entry[K, V]
+	del bool
+	w   *waiter
+}
+
+// waiter is how a write-through write learns the result of the drain that
+// wrote its op.
+// A writer that stops waiting (its context ended) marks it gone, and its op
+// goes on as a write-behind op.
+type waiter struct {
+	ch   chan error
+	gone atomic.Bool
+}
+
+func newWaiter() *waiter { return &waiter{ch: make(chan error, 1)} }
+
+// opKey identifies a key across buckets for coalescing.
+type opKey[K comparable] struct {
+	bucket uint32
+	key    K
+}
+
+// batchOp is a coalesced op being written, or carried after a failure.
+type batchOp[K comparable, V any] struct {
+	e        *entry[K, V]
+	del      bool
+	ws       []*waiter
+	attempts int
+}
+
+type persister[K comparable, V any] struct {
+	c          *core[K, V]
+	cfg        Persist[K, V]
+	pipe       store.Stage
+	enc        *layer.EncryptStage // nil with Plaintext
+	shardLimit int
+
+	sem   chan struct{} // held while draining; a channel so waits can honour ctx
+	carry []batchOp[K, V]
+	fails int // consecutive failed drains, for the flusher's backoff
+
+	wake, urgent chan struct{}
+	stop, done   chan struct{}
+	roomMu       sync.Mutex
+	room         chan struct{} // closed and replaced after every drain
+
+	flights singleflight.Group
+
+	persisted, errs, dropped atomic.Int64
+}
+
+func newPersister[K comparable, V any](c *core[K, V], cfg Persist[K, V], shards int) (*persister[K, V], error) {
+	pipe := layer.Chain(cfg.Backend, cfg.Layers...)
+	var enc *layer.EncryptStage
+	if !cfg.Plaintext {
+		var err error
+		enc, err = layer.NewEncryptStage(pipe, layer.EncryptOptions{Keyring: cfg.Keyring, NameKey: cfg.NameKey, Store: cfg.Name})
+		if err != nil {
+			return nil, &OptionError{Field: "Options.Persist.Keyring", Reason: err.Error(), Err: err}
+		}
+		pipe = enc
+	}
+	if cfg.Compress != nil {
+		pipe = layer.Chain(pipe, layer.Compress(*cfg.Compress))
+	}
+	p := &persister[K, V]{
+		c:          c,
+		cfg:        cfg,
+		pipe:       pipe,
+		enc:        enc,
+		shardLimit: max(cfg.QueueSize/shards, 16),
+		sem:        make(chan struct{}, 1),
+		wake:       make(chan struct{}, 1),
+		urgent:     make(chan struct{}, 1),
+		stop:       make(chan struct{}),
+		done:       make(chan struct{}),
+		room:       make(chan struct{}),
+	}
+	return p, nil
+}
+
+func signal(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+// appendOp logs an op; the shard lock is held.
+func (p *persister[K, V]) appendOp(sh *shard[K, V], e *entry[K, V], del bool, w *waiter) {
+	if len(sh.plog) == 0 {
+		signal(p.wake)
+	}
+	if sh.plog == nil {
+		sh.plog, sh.pspare = sh.pspare, nil
+	}
+	sh.plog = append(sh.plog, pendingOp[K, V]{e: e, del: del, w: w})
+	sh.plen.Store(int32(len(sh.plog)))
+	if len(sh.plog) == p.shardLimit/4 {
+		signal(p.urgent)
+	}
+}
+
+// pendingOps counts the ops logged and not yet taken by a drain.
+func (p *persister[K, V]) pendingOps() int {
+	n := 0
+	for i := range p.c.shards {
+		n += int(p.c.shards[i].plen.Load())
+	}
+	return n
+}
+
+// full reports whether sh's log is at its bound (read without the lock).
+func (p *persister[K, V]) full(sh *shard[K, V]) bool {
+	return int(sh.plen.Load()) >= p.shardLimit
+}
+
+// waitRoom is the Block policy: it waits until a drain makes room in sh's
+// log, or BlockTimeout passes, and reports whether there is room.
+func (p *persister[K, V]) waitRoom(sh *shard[K, V]) bool {
+	t := time.NewTimer(p.cfg.BlockTimeout)
+	defer t.Stop()
+	for p.full(sh) {
+		p.roomMu.Lock()
+		room := p.room
+		p.roomMu.Unlock()
+		signal(p.urgent)
+		select {
+		case <-room:
+		case <-t.C:
+			return !p.full(sh)
+		case <-p.stop:
+			return false
+		}
+	}
+	return true
+}
+
+func (p *persister[K, V]) acquire(ctx context.Context) error {
+	select {
+	case p.sem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (p *persister[K, V]) release() { <-p.sem }
+
+// await is the second half of a write-through write: it returns the result
+// of the drain that wrote w's op, running that drain itself when no other
+// has taken the op yet.
+func (p *persister[K, V]) await(ctx context.Context, w *waiter) error {
+	select {
+	case err := <-w.ch:
+		return err
+	default:
+	}
+	ctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
+	defer cancel()
+	if err := p.acquire(ctx); err != nil {
+		select {
+		case err := <-w.ch:
+			return err
+		default:
+		}
+		w.gone.Store(true)
+		return err
+	}
+	select {
+	case err := <-w.ch:
+		p.release()
+		return err
+	default:
+	}
+	p.drain(ctx, w)
+	p.release()
+	return <-w.ch
+}
+
+// collect takes every shard's log and coalesces it with the carried ops:
+// one op per key, the last one written.
+func (p *persister[K, V]) collect() []batchOp[K, V] {
+	ops := p.carry
+	p.carry = nil
+	idx := make(map[opKey[K]]int, len(ops))
+	for i, op := range ops {
+		idx[opKey[K]{op.e.bucket(), op.e.key}] = i
+	}
+	c := p.c
+	for i := range c.shards {
+		sh := &c.shards[i]
+		sh.mu.Lock()
+		log := sh.plog
+		sh.plog = nil
+		sh.plen.Store(0)
+		sh.mu.Unlock()
+		if len(log) == 0 {
+			continue
+		}
+		for _, op := range log {
+			k := opKey[K]{op.e.bucket(), op.e.key}
+			var ws []*waiter
+			if op.w != nil {
+				ws = []*waiter{op.w}
+			}
+			if j, ok := idx[k]; ok {
+				prev := &ops[j]
+				prev.e, prev.del, prev.attempts = op.e, op.del, 0
+				prev.ws = append(prev.ws, ws...)
+				continue
+			}
+			idx[k] = len(ops)
+			ops = append(ops, batchOp[K, V]{e: op.e, del: op.del, ws: ws})
+		}
+		// Hand the buffer back for the shard's next ops, so a busy shard
+		// does not grow a new log after every drain.
+		clear(log)
+		sh.mu.Lock()
+		if sh.pspare == nil && cap(log) <= 4*p.shardLimit {
+			sh.pspare = log[:0]
+		}
+		sh.mu.Unlock()
+	}
+	p.roomMu.Lock()
+	close(p.room)
+	p.room = make(chan struct{})
+	p.roomMu.Unlock()
+	return ops
+}
+
+// drain writes everything logged so far; p.sem is held. self is the
+// waiter of the write-through write running the drain, if any: it is told
+// of failures, while other writers' waiters are told only of success (on
+// failure they drain again themselves, with their own contexts). It
+// returns the first failure.
+func (p *persister[K, V]) drain(ctx context.Context, self *waiter) error {
+	ops := p.collect()
+	if len(ops) == 0 {
+		return nil
+	}
+	recs := make([]store.Record, 0, len(ops))
+	putOps := make([]int, 0, len(ops))
+	failed := make([]error, len(ops))
+	var firstErr error
+	fail := func(i int, err error) {
+		failed[i] = err
+		if firstErr == nil {
+			firstErr = err
+		}
+	}
+	for i := range ops {
+		op := &ops[i]
+		bucket := p.c.bucketName(op.e.bucket())
+		kb, err := p.cfg.KeyCodec.EncodeKey(nil, op.e.key)
+		if err != nil {
+			fail(i, &PersistError{Op: "encode", Bucket: bucket, Err: err})
+			op.attempts = p.cfg.Retries // encoding will not get better
+			continue
+		}
+		if op.del {
+			if err := p.pipe.Delete(ctx, bucket, kb); err != nil {
+				fail(i, &PersistError{Op: "delete", Bucket: bucket, Err: err})
+			}
+			continue
+		}
+		val, ok := p.c.valueOf(op.e)
+		if !ok {
+			fail(i, &PersistError{Op: "open sealed value", Bucket: bucket, Err: errors.New("sealed value does not open")})
+			op.attempts = p.cfg.Retries
+			continue
+		}
+		vb, err := p.cfg.Codec.Encode(nil, val)
+		if err != nil {
+			fail(i, &PersistError{Op: "encode", Bucket: bucket, Err: err})
+			op.attempts = p.cfg.Retries
+			continue
+		}
+		r := store.Record{Bucket: bucket, Key: kb, Value: vb}
+		if d := op.e.Deadline(); d != 0 {
+			r.ExpireAt = p.c.clock.wall(d)
+		}
+		recs = append(recs, r)
+		putOps = append(putOps, i)
+	}
+	if len(recs) > 0 {
+		var err error
+		if bp, ok := p.pipe.(store.BatchPutter); ok {
+			err = bp.PutBatch(ctx, recs)
+		} else {
+			for _, r := range recs {
+				if err = p.pipe.Put(ctx, r); err != nil {
+					break
+				}
+			}
+		}
+		if err != nil {
+			for k, i := range putOps {
+				fail(i, &PersistError{Op: "put", Bucket: recs[k].Bucket, Err: err})
+			}
+		}
+	}
+	cancelled := ctx.Err() != nil
+	var reports []error
+	for i := range ops {
+		op := &ops[i]
+		if failed[i] == nil {
+			p.persisted.Add(1)
+			for _, w := range op.ws {
+				w.ch <- nil
+			}
+			continue
+		}
+		p.errs.Add(1)
+		if !cancelled {
+			op.attempts++
+		}
+		keep := op.ws[:0]
+		for _, w := range op.ws {
+			switch {
+			case w == self:
+				w.ch <- failed[i]
+			case !w.gone.Load():
+				keep = append(keep, w)
+			}
+		}
+		op.ws = keep
+		if len(op.ws) == 0 && op.attempts >= p.cfg.Retries {
+			p.dropped.Add(1)
+			reports = append(reports, failed[i])
+			continue
+		}
+		p.carry = append(p.carry, *op)
+	}
+	if firstErr != nil {
+		p.fails++
+		if len(reports) == 0 {
+			reports = append(reports, firstErr)
+		}
+		for _, err := range reports {
+			p.report(err)
+		}
+	} else {
+		p.fails = 0
+	}
+	return firstErr
+}
+
+// report hands a failure to OnError; no lock of the memory path is held.
+func (p *persister[K, V]) report(err error) {
+	if p.cfg.OnError == nil {
+		slog.Warn("livedict: persistence failed", "err", err)
+		return
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			p.c.hookPanicked("OnError", r)
+		}
+	}()
+	p.cfg.OnError(err)
+}
+
+// run is the flusher goroutine: it drains FlushInterval after the first
+// logged op, at once when a log is a quarter full, and after a failure
+// again after a backoff.
+func (p *persister[K, V]) run() {
+	defer close(p.done)
+	var timer *time.Timer
+	var due <-chan time.Time
+	arm := func(d time.Duration) {
+		if timer == nil {
+			timer = time.NewTimer(d)
+		} else {
+			timer.Reset(d)
+		}
+		due = timer.C
+	}
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
+	for {
+		select {
+		case <-p.stop:
+			return
+		case <-p.wake:
+			if due == nil {
+				arm(p.cfg.FlushInterval)
+			}
+			continue
+		case <-p.urgent:
+		case <-due:
+		}
+		due = nil
+		ctx, cancel := context.WithTimeout(context.Background(), p.cfg.Timeout)
+		p.sem <- struct{}{}
+		err := p.drain(ctx, nil)
+		retry := len(p.carry) > 0
+		fails := p.fails
+		p.release()
+		cancel()
+		switch {
+		case err != nil || retry:
+			arm(p.cfg.RetryBackoff << min(max(fails-1, 0), 5))
+		case p.pendingOps() > 0:
+			arm(p.cfg.FlushInterval)
+		}
+	}
+}
+
+// flush drains until nothing acknowledged before the call is left, then
+// flushes the pipeline if it has a Flusher.
+func (p *persister[K, V]) flush(ctx context.Context) error {
+	if err := p.acquire(ctx); err != nil {
+		return err
+	}
+	err := p.drain(ctx, nil)
+	if err == nil && len(p.carry) > 0 {
+		// Carried ops from earlier failures were retried and failed again.
+		err = &PersistError{Op: "flush", Err: errors.New("writes from an earlier failure are still pending")}
+	}
+	p.release()
+	if err != nil {
+		return err
+	}
+	if f, ok := p.pipe.(store.Flusher); ok {
+		return f.Flush(ctx)
+	}
+	return nil
+}
+
+// close stops the flusher, flushes what is left and closes the pipeline.
+func (p *persister[K, V]) close() error {
+	close(p.stop)
+	<-p.done
+	ctx, cancel := context.WithTimeout(context.Background(), p.cfg.Timeout)
+	defer cancel()
+	err := p.flush(ctx)
+	if cerr := p.pipe.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
