@@ -56,6 +56,17 @@ const (
 	Drop
 )
 
+// String returns "block" or "drop".
+func (f FullPolicy) String() string {
+	switch f {
+	case Block:
+		return "block"
+	case Drop:
+		return "drop"
+	}
+	return "FullPolicy(" + strconv.Itoa(int(f)) + ")"
+}
+
 // Persist configures persistence: the backend, the layers values pass
 // through on their way to it, and when writes reach it. A Store persists
 // only when Options.Persist is set.

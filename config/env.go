@@ -1,0 +1,340 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// EnvPrefix starts the name of every environment variable FromEnv and
+// ApplyEnv read.
+const EnvPrefix = "LIVEDICT_"
+
+// envVar is one environment variable: its name after EnvPrefix, the path
+// of the field it sets, and how.
+type envVar struct {
+	name string
+	path string
+	set  func(c *Config, v string) error
+}
+
+func persistOf(c *Config) *Persist {
+	if c.Persist == nil {
+		c.Persist = &Persist{}
+	}
+	return c.Persist
+}
+
+func breakerOf(c *Config) *Breaker {
+	p := persistOf(c)
+	if p.Breaker == nil {
+		p.Breaker = &Breaker{}
+	}
+	return p.Breaker
+}
+
+func setDuration(field func(*Config) *Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := parseDuration(v)
+		if err == nil {
+			*field(c) = d
+		}
+		return err
+	}
+}
+
+func setInt(field func(*Config) *int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("want an integer, got %s", quote(v))
+		}
+		*field(c) = n
+		return nil
+	}
+}
+
+func setBool(field func(*Config) *bool) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("want true or false, got %s", quote(v))
+		}
+		*field(c) = b
+		return nil
+	}
+}
+
+func setString(field func(*Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		*field(c) = v
+		return nil
+	}
+}
+
+// envVars lists every variable; docs/configuration.md has the same table
+// (a test keeps them in step).
+var envVars = []envVar{
+	{"DEFAULT_TTL", "default_ttl", setDuration(func(c *Config) *Duration { return &c.DefaultTTL })},
+	{"SHARDS", "shards", setInt(func(c *Config) *int { return &c.Shards })},
+	{"MAX_KEYS", "max_keys", setInt(func(c *Config) *int { return &c.MaxKeys })},
+	{"POLICY", "policy", setString(func(c *Config) *string { return &c.Policy })},
+	{"REQUIRE_BUCKET", "require_bucket", setBool(func(c *Config) *bool { return &c.RequireBucket })},
+	{"READ_STATS", "read_stats", setBool(func(c *Config) *bool { return &c.ReadStats })},
+	{"NAME", "name", setString(func(c *Config) *string { return &c.Name })},
+
+	{"BACKEND", "persist.backend", setString(func(c *Config) *string { return &persistOf(c).Backend })},
+	{"KEYS", "persist.encryption.keys", setKeys},
+	{"PRIMARY_KEY", "persist.encryption.primary", setPrimary},
+	{"ENCRYPTION_ALGORITHM", "persist.encryption.algorithm", setString(func(c *Config) *string { return &persistOf(c).Encryption.Algorithm })},
+	{"NAME_KEY_SOURCE", "persist.encryption.name_key", setNameKey},
+	{"PLAINTEXT", "persist.encryption.plaintext", setBool(func(c *Config) *bool { return &persistOf(c).Encryption.Plaintext })},
+	{"COMPRESSION", "persist.compression.algorithm", setString(func(c *Config) *string { return &persistOf(c).Compression.Algorithm })},
+	{"COMPRESSION_MIN_SIZE", "persist.compression.min_size", setInt(func(c *Config) *int { return &persistOf(c).Compression.MinSize })},
+	{"CODEC", "persist.codec", setString(func(c *Config) *string { return &persistOf(c).Codec })},
+	{"PERSIST_MODE", "persist.mode", setString(func(c *Config) *string { return &persistOf(c).Mode })},
+	{"QUEUE_SIZE", "persist.queue_size", setInt(func(c *Config) *int { return &persistOf(c).QueueSize })},
+	{"FLUSH_INTERVAL", "persist.flush_interval", setDuration(func(c *Config) *Duration { return &persistOf(c).FlushInterval })},
+	{"WHEN_FULL", "persist.when_full", setString(func(c *Config) *string { return &persistOf(c).WhenFull })},
+	{"BLOCK_TIMEOUT", "persist.block_timeout", setDuration(func(c *Config) *Duration { return &persistOf(c).BlockTimeout })},
+	{"RETRIES", "persist.retries", setInt(func(c *Config) *int { return &persistOf(c).Retries })},
+	{"RETRY_BACKOFF", "persist.retry_backoff", setDuration(func(c *Config) *Duration { return &persistOf(c).RetryBackoff })},
+	{"PERSIST_TIMEOUT", "persist.timeout", setDuration(func(c *Config) *Duration { return &persistOf(c).Timeout })},
+	{"BREAKER_TIMEOUT", "persist.breaker.timeout", setDuration(func(c *Config) *Duration { return &breakerOf(c).Timeout })},
+	{"BREAKER_FAILURES", "persist.breaker.failures", setInt(func(c *Config) *int { return &breakerOf(c).Failures })},
+	{"BREAKER_COOLDOWN", "persist.breaker.cooldown", setDuration(func(c *Config) *Duration { return &breakerOf(c).Cooldown })},
+}
+
+var envByName = func() map[string]envVar {
+	m := make(map[string]envVar, len(envVars))
+	for _, v := range envVars {
+		m[v.name] = v
+	}
+	return m
+}()
+
+// bucketFields are the suffixes of LIVEDICT_BUCKET_<NAME>_<FIELD>.
+var bucketFields = []struct {
+	suffix string
+	set    func(b *Bucket, v string) error
+}{
+	{"_DEFAULT_TTL", func(b *Bucket, v string) error {
+		d, err := parseDuration(v)
+		b.DefaultTTL = d
+		return err
+	}},
+	{"_MAX_KEYS", func(b *Bucket, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("want an integer, got %s", quote(v))
+		}
+		b.MaxKeys = n
+		return nil
+	}},
+	{"_PERSISTENCE", func(b *Bucket, v string) error {
+		b.Persistence = v
+		return nil
+	}},
+}
+
+const bucketPrefix = "BUCKET_"
+
+// parseSource reads "env:NAME" or "file:PATH". Errors do not quote the
+// text, in case key material was written there by mistake.
+func parseSource(s string) (KeySource, error) {
+	kind, arg, ok := strings.Cut(s, ":")
+	switch {
+	case ok && kind == "env" && arg != "":
+		return KeySource{Env: arg}, nil
+	case ok && kind == "file" && arg != "":
+		return KeySource{File: arg}, nil
+	}
+	return KeySource{}, errors.New("want env:VARIABLE or file:PATH")
+}
+
+// setKeys reads "ID=env:NAME,ID=file:PATH,..." and replaces the keyring.
+func setKeys(c *Config, v string) error {
+	var keys []KeyRef
+	for i, item := range strings.Split(v, ",") {
+		idText, src, ok := strings.Cut(strings.TrimSpace(item), "=")
+		id, err := strconv.ParseUint(idText, 10, 32)
+		if !ok || err != nil || id == 0 {
+			return fmt.Errorf("entry %d: want ID=env:VARIABLE or ID=file:PATH with ID from 1 to 4294967295", i+1)
+		}
+		s, err := parseSource(src)
+		if err != nil {
+			return fmt.Errorf("entry %d: %w", i+1, err)
+		}
+		keys = append(keys, KeyRef{ID: uint32(id), Env: s.Env, File: s.File})
+	}
+	persistOf(c).Encryption.Keys = keys
+	return nil
+}
+
+func setPrimary(c *Config, v string) error {
+	id, err := strconv.ParseUint(v, 10, 32)
+	if err != nil || id == 0 {
+		return fmt.Errorf("want a key id from 1 to 4294967295, got %s", quote(v))
+	}
+	persistOf(c).Encryption.Primary = uint32(id)
+	return nil
+}
+
+func setNameKey(c *Config, v string) error {
+	s, err := parseSource(v)
+	if err == nil {
+		persistOf(c).Encryption.NameKey = s
+	}
+	return err
+}
+
+// isSecretVar reports whether name (with its prefix) is one of the
+// variables that hold key material rather than configuration.
+func isSecretVar(name string) bool {
+	rest := strings.TrimPrefix(name, EnvPrefix)
+	if rest == "KEY" || rest == "NAME_KEY" {
+		return true
+	}
+	digits, ok := strings.CutPrefix(rest, "KEY_")
+	if !ok || digits == "" {
+		return false
+	}
+	for _, r := range digits {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// FromEnv builds a configuration from the LIVEDICT_ variables of environ
+// (as os.Environ returns it), starting from the zero Config. See ApplyEnv.
+func FromEnv(environ []string) (Config, error) {
+	var c Config
+	if err := ApplyEnv(&c, environ); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+// ApplyEnv sets the fields of c that the LIVEDICT_ variables of environ
+// name, leaving the others as they are, so that the environment can
+// override a file or a preset. docs/configuration.md lists the variables.
+//
+// A variable with an empty value is ignored. Every bad value and every
+// LIVEDICT_ variable ApplyEnv does not know is reported, with the
+// variable's name, in a *ValidationError matching ErrInvalidConfig, and c
+// is then left unchanged: a misspelt variable is an error, not a setting
+// silently lost. The variables that hold keys are not configuration and
+// are skipped: LIVEDICT_KEY, LIVEDICT_KEY_<digits>, LIVEDICT_NAME_KEY, and
+// any variable a key source of the resulting configuration reads.
+//
+// ApplyEnv does not call Validate. Values are not quoted in errors when
+// they may be secret.
+func ApplyEnv(c *Config, environ []string) error {
+	if c == nil {
+		return fmt.Errorf("%w: ApplyEnv given a nil *Config", ErrInvalidConfig)
+	}
+	work := c.clone()
+	var fe fieldErrors
+	var unknown []string
+	for _, kv := range environ {
+		name, val, _ := strings.Cut(kv, "=")
+		rest, ok := strings.CutPrefix(name, EnvPrefix)
+		if !ok {
+			continue
+		}
+		val = strings.TrimSpace(val)
+		if v, ok := envByName[rest]; ok {
+			if val == "" {
+				continue
+			}
+			if err := v.set(&work, val); err != nil {
+				fe.add(name, "%v", err)
+			}
+			continue
+		}
+		if bucketVar(&fe, &work, name, rest, val) {
+			continue
+		}
+		unknown = append(unknown, name)
+	}
+	read := keyEnvs(&work)
+	for _, name := range unknown {
+		if !isSecretVar(name) && !read[name] {
+			fe.add(name, "unknown variable (docs/configuration.md lists the LIVEDICT_ variables)")
+		}
+	}
+	if err := fe.err(); err != nil {
+		return err
+	}
+	*c = work
+	return nil
+}
+
+// bucketVar handles LIVEDICT_BUCKET_<NAME>_<FIELD>; it reports false for
+// a name that is not of that form.
+func bucketVar(fe *fieldErrors, c *Config, name, rest, val string) bool {
+	rest, ok := strings.CutPrefix(rest, bucketPrefix)
+	if !ok {
+		return false
+	}
+	for _, f := range bucketFields {
+		upper, ok := strings.CutSuffix(rest, f.suffix)
+		if !ok || upper == "" {
+			continue
+		}
+		if val == "" {
+			return true
+		}
+		bucket := bucketName(c, upper)
+		b := c.Buckets[bucket]
+		if err := f.set(&b, val); err != nil {
+			fe.add(name, "%v", err)
+			return true
+		}
+		if c.Buckets == nil {
+			c.Buckets = make(map[string]Bucket)
+		}
+		c.Buckets[bucket] = b
+		return true
+	}
+	fe.add(name, "want LIVEDICT_BUCKET_<NAME>_DEFAULT_TTL, _MAX_KEYS or _PERSISTENCE")
+	return true
+}
+
+// bucketName maps the <NAME> of a bucket variable to a bucket: the one
+// bucket of c whose name equals it ignoring case, else its lower case.
+func bucketName(c *Config, upper string) string {
+	match := ""
+	n := 0
+	for name := range c.Buckets {
+		if strings.EqualFold(name, upper) {
+			match = name
+			n++
+		}
+	}
+	if n == 1 {
+		return match
+	}
+	return strings.ToLower(upper)
+}
+
+// keyEnvs returns the variables c's key sources read.
+func keyEnvs(c *Config) map[string]bool {
+	m := map[string]bool{}
+	if c.Persist == nil {
+		return m
+	}
+	e := &c.Persist.Encryption
+	for _, k := range e.Keys {
+		if k.Env != "" {
+			m[k.Env] = true
+		}
+	}
+	if e.NameKey.Env != "" {
+		m[e.NameKey.Env] = true
+	}
+	return m
+}
