@@ -87,7 +87,7 @@ func TestOptionsMapsEveryField(t *testing.T) {
 	}
 	p := o.Persist
 	got = fmt.Sprintln(p.Name, p.Mode, p.QueueSize, p.FlushInterval, p.WhenFull, p.BlockTimeout, p.Retries, p.RetryBackoff, p.Timeout, p.Plaintext)
-	if want := "orders write-behind 128 250ms 1 2s 3 50ms 3s false\n"; got != want {
+	if want := "orders write-behind 128 250ms drop 2s 3 50ms 3s false\n"; got != want {
 		t.Errorf("persist = %s, want %s", got, want)
 	}
 	if *p.Compress != (layer.CompressOptions{Algorithm: layer.Zstd, MinSize: 512}) {
