@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -90,8 +91,16 @@ type persister[K comparable, V any] struct {
 	shardLimit int
 
 	sem   chan struct{} // held while draining; a channel so waits can honour ctx
-	carry []batchOp[K, V]
-	fails int // consecutive failed drains, for the flusher's backoff
+	fails int           // consecutive failed drains, for the flusher's backoff
+
+	// carry holds ops taken from the logs but not yet written: those of
+	// failed drains and those compacted out of full logs. It has one op per
+	// key (carryIdx) and is older than anything still in a log. cmu is
+	// taken before any shard lock.
+	cmu      sync.Mutex
+	carry    []batchOp[K, V]
+	carryIdx map[opKey[K]]int
+	carryLen atomic.Int64
 
 	wake, urgent chan struct{}
 	stop, done   chan struct{}
@@ -161,7 +170,7 @@ func (p *persister[K, V]) pendingOps() int {
 	for i := range p.c.shards {
 		n += int(p.c.shards[i].plen.Load())
 	}
-	return n
+	return n + int(p.carryLen.Load())
 }
 
 // full reports whether sh's log is at its bound (read without the lock).
@@ -169,12 +178,27 @@ func (p *persister[K, V]) full(sh *shard[K, V]) bool {
 	return int(sh.plen.Load()) >= p.shardLimit
 }
 
-// waitRoom is the Block policy: it waits until a drain makes room in sh's
-// log, or BlockTimeout passes, and reports whether there is room.
+// makeRoom is called by a writer that found sh's log full. It compacts the
+// logs into the carry, which makes room unless the carry itself holds
+// QueueSize keys; then, under the Block policy, it waits until a drain
+// makes room or BlockTimeout passes. It reports whether there is room.
+func (p *persister[K, V]) makeRoom(sh *shard[K, V]) bool {
+	signal(p.urgent)
+	if p.compact() {
+		return true
+	}
+	if p.cfg.WhenFull == Drop {
+		return false
+	}
+	return p.waitRoom(sh)
+}
+
+// waitRoom is the Block policy: it waits until a drain makes room, or
+// BlockTimeout passes, and reports whether there is room.
 func (p *persister[K, V]) waitRoom(sh *shard[K, V]) bool {
 	t := time.NewTimer(p.cfg.BlockTimeout)
 	defer t.Stop()
-	for p.full(sh) {
+	for p.full(sh) || p.carryLen.Load() >= int64(p.cfg.QueueSize) {
 		p.roomMu.Lock()
 		room := p.room
 		p.roomMu.Unlock()
@@ -182,7 +206,7 @@ func (p *persister[K, V]) waitRoom(sh *shard[K, V]) bool {
 		select {
 		case <-room:
 		case <-t.C:
-			return !p.full(sh)
+			return !p.full(sh) && p.carryLen.Load() < int64(p.cfg.QueueSize)
 		case <-p.stop:
 			return false
 		}
@@ -232,26 +256,86 @@ func (p *persister[K, V]) await(ctx context.Context, w *waiter) error {
 	return <-w.ch
 }
 
-// collect takes every shard's log and coalesces it with the carried ops:
-// one op per key, the last one written.
+// collect takes the carried ops and every shard's log, coalesced: one op
+// per key, the last one written.
 func (p *persister[K, V]) collect() []batchOp[K, V] {
-	ops := p.carry
-	p.carry = nil
-	idx := make(map[opKey[K]]int, len(ops))
-	for i, op := range ops {
-		idx[opKey[K]{op.e.bucket(), op.e.key}] = i
+	p.cmu.Lock()
+	ops, idx := p.carry, p.carryIdx
+	if idx == nil {
+		idx = make(map[opKey[K]]int)
 	}
+	ops = p.takeLogs(ops, idx, math.MaxInt)
+	p.carry, p.carryIdx = nil, nil
+	p.carryLen.Store(0)
+	p.cmu.Unlock()
+	p.madeRoom()
+	return ops
+}
+
+// compact moves the logs into the carry, coalescing them, without writing
+// anything: what a writer does when its shard's log is full, so that a
+// slow or failing backend costs one queued op per key rather than one per
+// write. It reports whether the carry is within QueueSize.
+func (p *persister[K, V]) compact() bool {
+	p.cmu.Lock()
+	if p.carryIdx == nil {
+		p.carryIdx = make(map[opKey[K]]int, len(p.carry))
+		for i, op := range p.carry {
+			p.carryIdx[opKey[K]{op.e.bucket(), op.e.key}] = i
+		}
+	}
+	p.carry = p.takeLogs(p.carry, p.carryIdx, p.cfg.QueueSize)
+	n := len(p.carry)
+	p.carryLen.Store(int64(n))
+	p.cmu.Unlock()
+	p.madeRoom()
+	return n < p.cfg.QueueSize
+}
+
+// requeue puts the ops of a failed drain back in the carry. They are older
+// than anything there, so an op already carried for the same key wins and
+// inherits the failed op's waiters.
+func (p *persister[K, V]) requeue(ops []batchOp[K, V]) {
+	if len(ops) == 0 {
+		return
+	}
+	p.cmu.Lock()
+	defer p.cmu.Unlock()
+	if p.carryIdx == nil {
+		p.carryIdx = make(map[opKey[K]]int, len(p.carry)+len(ops))
+		for i, op := range p.carry {
+			p.carryIdx[opKey[K]{op.e.bucket(), op.e.key}] = i
+		}
+	}
+	for _, op := range ops {
+		k := opKey[K]{op.e.bucket(), op.e.key}
+		if j, ok := p.carryIdx[k]; ok {
+			p.carry[j].ws = append(p.carry[j].ws, op.ws...)
+			continue
+		}
+		p.carryIdx[k] = len(p.carry)
+		p.carry = append(p.carry, op)
+	}
+	p.carryLen.Store(int64(len(p.carry)))
+}
+
+// takeLogs empties shards' logs into ops, coalescing by key through idx,
+// until ops holds limit ops; p.cmu is held.
+func (p *persister[K, V]) takeLogs(ops []batchOp[K, V], idx map[opKey[K]]int, limit int) []batchOp[K, V] {
 	c := p.c
 	for i := range c.shards {
 		sh := &c.shards[i]
+		if len(ops) >= limit {
+			break
+		}
+		if sh.plen.Load() == 0 {
+			continue
+		}
 		sh.mu.Lock()
 		log := sh.plog
 		sh.plog = nil
 		sh.plen.Store(0)
 		sh.mu.Unlock()
-		if len(log) == 0 {
-			continue
-		}
 		for _, op := range log {
 			k := opKey[K]{op.e.bucket(), op.e.key}
 			var ws []*waiter
@@ -276,11 +360,15 @@ func (p *persister[K, V]) collect() []batchOp[K, V] {
 		}
 		sh.mu.Unlock()
 	}
+	return ops
+}
+
+// madeRoom wakes the writers waiting for room in a log.
+func (p *persister[K, V]) madeRoom() {
 	p.roomMu.Lock()
 	close(p.room)
 	p.room = make(chan struct{})
 	p.roomMu.Unlock()
-	return ops
 }
 
 // drain writes everything logged so far; p.sem is held. self is the
@@ -356,6 +444,7 @@ func (p *persister[K, V]) drain(ctx context.Context, self *waiter) error {
 	}
 	cancelled := ctx.Err() != nil
 	var reports []error
+	var again []batchOp[K, V]
 	for i := range ops {
 		op := &ops[i]
 		if failed[i] == nil {
@@ -384,8 +473,9 @@ func (p *persister[K, V]) drain(ctx context.Context, self *waiter) error {
 			reports = append(reports, failed[i])
 			continue
 		}
-		p.carry = append(p.carry, *op)
+		again = append(again, *op)
 	}
+	p.requeue(again)
 	if firstErr != nil {
 		p.fails++
 		if len(reports) == 0 {
@@ -450,7 +540,7 @@ func (p *persister[K, V]) run() {
 		ctx, cancel := context.WithTimeout(context.Background(), p.cfg.Timeout)
 		p.sem <- struct{}{}
 		err := p.drain(ctx, nil)
-		retry := len(p.carry) > 0
+		retry := p.carryLen.Load() > 0
 		fails := p.fails
 		p.release()
 		cancel()
@@ -470,7 +560,7 @@ func (p *persister[K, V]) flush(ctx context.Context) error {
 		return err
 	}
 	err := p.drain(ctx, nil)
-	if err == nil && len(p.carry) > 0 {
+	if err == nil && p.carryLen.Load() > 0 {
 		// Carried ops from earlier failures were retried and failed again.
 		err = &PersistError{Op: "flush", Err: errors.New("writes from an earlier failure are still pending")}
 	}

@@ -113,8 +113,13 @@ type Persist[K comparable, V any] struct {
 	// Default WriteBehind.
 	Mode Persistence
 
-	// QueueSize bounds the write-behind queue: writes waiting for the
-	// flusher, across the store. Default 65536.
+	// QueueSize bounds the write-behind queue. Writes wait in per-shard
+	// logs (QueueSize in all); when a log fills, its writer compacts the
+	// logs into one op per key, so a slow or failing backend costs one
+	// queued write per key, not one per Set; the compacted keys are
+	// bounded by QueueSize too. At most about 2×QueueSize writes wait
+	// (plus one shard's log).
+	// When both are full, WhenFull applies. Default 65536.
 	QueueSize int
 
 	// FlushInterval is how long a write-behind write may wait before the

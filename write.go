@@ -68,7 +68,7 @@ func (c *core[K, V]) write(ctx context.Context, b *bucketState, key K, value V, 
 		w = newWaiter()
 	case pmBehind:
 		if c.pst.full(sh) {
-			dropPersist = c.pst.cfg.WhenFull == Drop || !c.pst.waitRoom(sh)
+			dropPersist = !c.pst.makeRoom(sh)
 		}
 	}
 
