@@ -1,0 +1,260 @@
+package redis_test
+
+// Benchmarks run against one redis-server the first benchmark starts and
+// TestMain stops, so that BenchmarkRedisBenchmarkReference measures the
+// same server as the others in the same run. Put and Get run from 16
+// goroutines per GOMAXPROCS, as an application serving requests would;
+// PutBatch, whose pipelines already keep the server busy, from one per
+// GOMAXPROCS. Values are 1 KiB of JSON-like text (about 3:1 compressible).
+// Compare BenchmarkPutBatch/plain's entries/s with the requests/s of
+// BenchmarkRedisBenchmarkReference (the server's ceiling) and the
+// entries/s of BenchmarkGoRedisPipelineReference (the client library's).
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/livedict/livedict/crypto"
+	"github.com/livedict/livedict/layer"
+	"github.com/livedict/livedict/store"
+	"github.com/livedict/livedict/store/redis"
+	"github.com/livedict/livedict/store/redis/internal/redistest"
+)
+
+const (
+	benchKeys  = 1 << 14 // keys cycled through, so memory stays bounded
+	benchBatch = 256
+)
+
+var bench struct {
+	once sync.Once
+	srv  *redistest.Server
+	err  error
+}
+
+// benchServer returns the server shared by the package's benchmarks.
+func benchServer(b *testing.B) *redistest.Server {
+	b.Helper()
+	bench.once.Do(func() { bench.srv, bench.err = redistest.StartProcess() })
+	if bench.err != nil {
+		b.Fatalf("redistest: %v", bench.err)
+	}
+	return bench.srv
+}
+
+// closeBenchServer stops the shared server, if a benchmark started it.
+func closeBenchServer() {
+	if bench.srv != nil {
+		_ = bench.srv.Close()
+	}
+}
+
+// benchValue is 1 KiB of JSON-like text.
+var benchValue = func() []byte {
+	var buf bytes.Buffer
+	for i := 0; buf.Len() < 1024; i++ {
+		fmt.Fprintf(&buf, `{"id":%d,"name":"user-%d","active":%t,"score":%d},`, i, i*7919%10007, i%3 == 0, i*i%977)
+	}
+	return buf.Bytes()[:1024]
+}()
+
+var benchKeyNames = func() [][]byte {
+	ks := make([][]byte, benchKeys)
+	for i := range ks {
+		ks[i] = fmt.Appendf(nil, "key-%06d", i)
+	}
+	return ks
+}()
+
+// benchStages runs fn on the Store plain, through compression, and through
+// compression then encryption.
+func benchStages(b *testing.B, fn func(b *testing.B, s store.Stage)) {
+	srv := benchServer(b)
+	kr, nameKey := benchKeyring(b)
+	enc, err := layer.Encrypt(layer.EncryptOptions{Keyring: kr, NameKey: nameKey, Store: "bench"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, v := range []struct {
+		name   string
+		layers []layer.Layer
+	}{
+		{"plain", nil},
+		{"compress", []layer.Layer{layer.Compress(layer.CompressOptions{})}},
+		{"compress+encrypt", []layer.Layer{layer.Compress(layer.CompressOptions{}), enc}},
+	} {
+		b.Run(v.name, func(b *testing.B) {
+			// A generous Timeout: on a loaded machine a 256-record pipeline
+			// can take longer than the default 1s, and a benchmark is no
+			// place to test deadlines.
+			s, err := redis.Open(&redis.Options{Addrs: []string{srv.Addr}, Prefix: "bench-" + v.name, Timeout: 30 * time.Second})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			fn(b, layer.Chain(s, v.layers...))
+		})
+	}
+}
+
+func benchKeyring(b *testing.B) (*crypto.Keyring, crypto.Key) {
+	k, err := crypto.GenerateKey()
+	if err != nil {
+		b.Fatal(err)
+	}
+	kr, err := crypto.NewKeyring(crypto.AES256GCM, 1, k)
+	if err != nil {
+		b.Fatal(err)
+	}
+	nk, err := crypto.GenerateKey()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return kr, nk
+}
+
+// parallel runs op from goroutines per GOMAXPROCS goroutines, each call
+// handling perOp entries, and reports entries/s.
+func parallel(b *testing.B, goroutines, perOp int, op func(i int) error) {
+	b.ReportAllocs()
+	b.SetBytes(int64(perOp * len(benchValue)))
+	b.SetParallelism(goroutines)
+	var next atomic.Int64
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		i := int(next.Add(1) * 7919)
+		for pb.Next() {
+			if err := op(i); err != nil {
+				b.Error(err)
+				return
+			}
+			i += perOp
+		}
+	})
+	b.ReportMetric(float64(b.N*perOp)/b.Elapsed().Seconds(), "entries/s")
+}
+
+func BenchmarkPut(b *testing.B) {
+	benchStages(b, func(b *testing.B, s store.Stage) {
+		parallel(b, 16, 1, func(i int) error {
+			return s.Put(b.Context(), store.Record{Bucket: "b", Key: benchKeyNames[i%benchKeys], Value: benchValue})
+		})
+	})
+}
+
+func BenchmarkGet(b *testing.B) {
+	benchStages(b, func(b *testing.B, s store.Stage) {
+		rs := make([]store.Record, benchKeys)
+		for i := range rs {
+			rs[i] = store.Record{Bucket: "b", Key: benchKeyNames[i], Value: benchValue}
+		}
+		if err := s.(store.BatchPutter).PutBatch(b.Context(), rs); err != nil {
+			b.Fatal(err)
+		}
+		parallel(b, 16, 1, func(i int) error {
+			_, err := s.Get(b.Context(), "b", benchKeyNames[i%benchKeys])
+			return err
+		})
+	})
+}
+
+func BenchmarkPutBatch(b *testing.B) {
+	benchStages(b, func(b *testing.B, s store.Stage) {
+		bp := s.(store.BatchPutter)
+		parallel(b, 1, benchBatch, func(i int) error {
+			rs := make([]store.Record, benchBatch)
+			for j := range rs {
+				rs[j] = store.Record{Bucket: "b", Key: benchKeyNames[(i+j)%benchKeys], Value: benchValue}
+			}
+			return bp.PutBatch(b.Context(), rs)
+		})
+	})
+}
+
+// BenchmarkGoRedisPipelineReference writes what BenchmarkPutBatch/plain
+// writes, 256 SETs of 1 KiB per pipeline from as many goroutines, with
+// go-redis alone: the ceiling of the client library this package uses, to
+// tell its cost from this package's.
+func BenchmarkGoRedisPipelineReference(b *testing.B) {
+	srv := benchServer(b)
+	c := goredis.NewClient(&goredis.Options{Addr: srv.Addr, ContextTimeoutEnabled: true})
+	defer c.Close()
+	names := make([]string, benchKeys)
+	for i := range names {
+		names[i] = "bench-raw:" + string(benchKeyNames[i])
+	}
+	parallel(b, 1, benchBatch, func(i int) error {
+		_, err := c.Pipelined(b.Context(), func(p goredis.Pipeliner) error {
+			for j := range benchBatch {
+				p.Set(b.Context(), names[(i+j)%benchKeys], benchValue, 0)
+			}
+			return nil
+		})
+		return err
+	})
+}
+
+// BenchmarkRedisBenchmarkReference runs redis-benchmark against the same
+// server as the other benchmarks (SET, 1 KiB values, 50 clients, pipelines
+// of 16) and reports its requests/s: the most this server does for writes
+// of this size, with no client library in the way.
+func BenchmarkRedisBenchmarkReference(b *testing.B) {
+	srv := benchServer(b)
+	bin, err := exec.LookPath("redis-benchmark")
+	if err != nil {
+		b.Fatalf("redis-benchmark not found on PATH: %s", redistest.InstallHint)
+	}
+	var total float64
+	runs := 0
+	for b.Loop() {
+		out, err := exec.Command(bin, "-p", strconv.Itoa(srv.Port), "-P", "16", "-t", "set", "-d", "1024", "-n", "200000", "-q").CombinedOutput()
+		if err != nil {
+			b.Fatalf("redis-benchmark: %v\n%s", err, out)
+		}
+		rps, err := parseRequestsPerSecond(out)
+		if err != nil {
+			b.Fatal(err)
+		}
+		total += rps
+		runs++
+	}
+	b.ReportMetric(total/float64(runs), "requests/s")
+}
+
+// parseRequestsPerSecond reads the SET line of redis-benchmark -q output,
+// "SET: 123456.79 requests per second, p50=...".
+func parseRequestsPerSecond(out []byte) (float64, error) {
+	sc := bufio.NewScanner(bytes.NewReader(bytes.ReplaceAll(out, []byte("\r"), []byte("\n"))))
+	var last float64
+	found := false
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		rest, ok := strings.CutPrefix(line, "SET:")
+		if !ok {
+			continue
+		}
+		f := strings.Fields(rest)
+		if len(f) < 3 || f[1] != "requests" {
+			continue // a progress line
+		}
+		v, err := strconv.ParseFloat(f[0], 64)
+		if err != nil {
+			return 0, fmt.Errorf("redis-benchmark output %q: %w", line, err)
+		}
+		last, found = v, true
+	}
+	if !found {
+		return 0, fmt.Errorf("no requests-per-second line in redis-benchmark output:\n%s", out)
+	}
+	return last, nil
+}
