@@ -28,6 +28,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -151,7 +152,9 @@ var cases = []testCase{
 	{"EmptyValue", "an empty value round-trips", emptyValue},
 	{"LargeValue", "a 1 MiB value round-trips", largeValue},
 	{"BucketIsolation", "buckets are isolated: the same key in two buckets is two records, and nothing crosses between buckets", bucketIsolation},
+	{"HostileBuckets", "bucket names are arbitrary strings (NUL, invalid UTF-8, separators, wildcards, path syntax, 1000 bytes) that stay distinct and isolated", hostileBuckets},
 	{"Scan", "Scan yields exactly the bucket's unexpired records, each once, in memory the caller owns, and stops when the caller stops", scanCase},
+	{"WriteDuringScan", "the loop body of a Scan may Put, Get and Delete on the same backend without deadlocking, and every record present before the scan and untouched by it is yielded", writeDuringScan},
 	{"NoAliasing", "records passed to Put and returned by Get do not share memory with the backend", noAliasing},
 	{"ConcurrentWriters", "concurrent Puts from many goroutines are all stored", concurrentWriters},
 	{"CancelledContext", "a call with a cancelled context returns an error matching context.Canceled and does no work", cancelledContext},
@@ -237,11 +240,15 @@ func expiry(t *caseT, h Harness) {
 	t.put(s, store.Record{Bucket: "b", Key: []byte("live"), Value: []byte("v"), ExpireAt: time.Now().Add(time.Hour)})
 	t.put(s, store.Record{Bucket: "b", Key: []byte("replaced"), Value: []byte("v")})
 	t.put(s, store.Record{Bucket: "b", Key: []byte("replaced"), Value: []byte("v2"), ExpireAt: past})
+	// Just past: a backend that keeps expiry in whole seconds would still
+	// return it.
+	t.put(s, store.Record{Bucket: "b", Key: []byte("just"), Value: []byte("v"), ExpireAt: time.Now().Add(-2 * time.Millisecond)})
+	t.wantMissing(s, "b", []byte("just"))
 	t.wantMissing(s, "b", []byte("expired"))
 	t.wantMissing(s, "b", []byte("replaced"))
 	t.wantValue(s, "b", []byte("live"), []byte("v"))
 	got := t.scan(s, "b")
-	for _, k := range []string{"expired", "replaced"} {
+	for _, k := range []string{"expired", "replaced", "just"} {
 		if _, ok := got[k]; ok {
 			t.Errorf("Scan yielded %q, whose ExpireAt has passed", k)
 		}
@@ -603,5 +610,56 @@ func ping(t *caseT, h Harness) {
 	}
 	if err := p.Ping(t.Context()); err != nil {
 		t.Errorf("Ping = %v, want nil", err)
+	}
+}
+
+func hostileBuckets(t *caseT, h Harness) {
+	s := t.open(h)
+	buckets := []string{
+		"", " ", "a", "A", "..", "/", "/etc", `C:\x`, "CON", "nul\x00byte", "\xff\xfe",
+		"*", "?", "[a-z]", "{tag}", "a:b", "a/b", "%2F", strings.Repeat("b", 1000),
+	}
+	for i, b := range buckets {
+		t.put(s, store.Record{Bucket: b, Key: []byte("k"), Value: []byte(fmt.Sprint(i))})
+	}
+	for i, b := range buckets {
+		t.wantValue(s, b, []byte("k"), []byte(fmt.Sprint(i)))
+		got := t.scan(s, b)
+		if len(got) != 1 || string(got["k"].Value) != fmt.Sprint(i) || got["k"].Bucket != b {
+			t.Errorf("Scan(%q) yielded %v, want only its own record", b, got)
+		}
+	}
+}
+
+func writeDuringScan(t *caseT, h Harness) {
+	s := t.open(h)
+	ctx := t.Context()
+	const n = 50
+	for i := range n {
+		t.put(s, store.Record{Bucket: "b", Key: []byte(fmt.Sprintf("k%02d", i)), Value: []byte("v")})
+	}
+	seen := map[string]bool{}
+	i := 0
+	for r, err := range s.Scan(ctx, "b") {
+		if err != nil {
+			t.Fatalf("Scan yielded error %v", err)
+		}
+		seen[string(r.Key)] = true
+		// Write, read and delete other records from inside the loop.
+		if err := s.Put(ctx, store.Record{Bucket: "b", Key: []byte(fmt.Sprintf("new%02d", i)), Value: []byte("w")}); err != nil {
+			t.Fatalf("Put inside a Scan loop = %v", err)
+		}
+		if _, err := s.Get(ctx, "b", r.Key); err != nil {
+			t.Fatalf("Get inside a Scan loop = %v", err)
+		}
+		if err := s.Put(ctx, store.Record{Bucket: "other", Key: r.Key, Value: []byte("o")}); err != nil {
+			t.Fatalf("Put to another bucket inside a Scan loop = %v", err)
+		}
+		i++
+	}
+	for i := range n {
+		if k := fmt.Sprintf("k%02d", i); !seen[k] {
+			t.Errorf("Scan with writes in its loop body missed %q, which was there before the scan", k)
+		}
 	}
 }
