@@ -9,7 +9,7 @@
 //	type harness struct{ dir string }
 //
 //	func (h *harness) Open(t *testing.T) store.Stage {
-//		s, err := fs.Open(h.dir)
+//		s, err := fs.Open(h.dir, nil)
 //		if err != nil {
 //			t.Fatal(err)
 //		}
