@@ -76,6 +76,19 @@ func (v *View[K, V]) loadOnce(ctx context.Context, key K, kb []byte) (V, error) 
 		return val, nil
 	}
 	if v.b.pmode.Load() != pmNone {
+		// A write the backend has not seen yet is newer than its record.
+		if e, del, found := p.pendingOp(v.b, key); found {
+			if del {
+				return zero, ErrNotFound
+			}
+			val, present, err := v.restore(e)
+			if err != nil {
+				return zero, err
+			}
+			if present {
+				return val, nil
+			}
+		}
 		r, err := p.pipe.Get(ctx, v.b.name, kb)
 		switch {
 		case err == nil:
@@ -144,6 +157,34 @@ func (v *View[K, V]) rehydrate(r store.Record) (val V, present, stored bool, err
 	}
 	val, _ = v.c.valueOf(old)
 	return val, true, false, nil
+}
+
+// restore puts back in memory the value of e, an entry that left memory
+// (evicted) while its write was still queued, unless it has expired or
+// the key has been written since.
+func (v *View[K, V]) restore(e *entry[K, V]) (V, bool, error) {
+	var zero V
+	val, ok := v.c.valueOf(e)
+	if !ok {
+		return zero, false, nil
+	}
+	ttl := NoExpiry
+	if d := e.Deadline(); d != 0 {
+		if ttl = time.Duration(d - v.c.clock.now()); ttl <= 0 {
+			return zero, false, nil
+		}
+	}
+	old, stored, err := v.c.write(context.Background(), v.b, e.key, val, ttl, nil, modeLoad, nil)
+	switch {
+	case err != nil:
+		return zero, false, err
+	case stored:
+		return val, true, nil
+	case old.guarded():
+		return zero, false, nil
+	}
+	val, _ = v.c.valueOf(old)
+	return val, true, nil
 }
 
 // Warm loads every unexpired record of the bucket from the backend into

@@ -101,6 +101,10 @@ type persister[K comparable, V any] struct {
 	carry    []batchOp[K, V]
 	carryIdx map[opKey[K]]int
 	carryLen atomic.Int64
+	// flight is the batch a drain is writing (nil between drains), so that
+	// Load sees its ops too.
+	flight    []batchOp[K, V]
+	flightIdx map[opKey[K]]int
 
 	wake, urgent chan struct{}
 	stop, done   chan struct{}
@@ -267,6 +271,7 @@ func (p *persister[K, V]) collect() []batchOp[K, V] {
 	ops = p.takeLogs(ops, idx, math.MaxInt)
 	p.carry, p.carryIdx = nil, nil
 	p.carryLen.Store(0)
+	p.flight, p.flightIdx = ops, idx
 	p.cmu.Unlock()
 	p.madeRoom()
 	return ops
@@ -361,6 +366,46 @@ func (p *persister[K, V]) takeLogs(ops []batchOp[K, V], idx map[opKey[K]]int, li
 		sh.mu.Unlock()
 	}
 	return ops
+}
+
+// pendingOp finds the newest op not yet in the backend for key in bucket
+// b: in its shard's log, in the carry or in the batch being written. Load
+// uses it so that a write the backend has not seen yet, a delete or a
+// value evicted from memory before its flush, wins over the backend's
+// older record.
+func (p *persister[K, V]) pendingOp(b *bucketState, key K) (e *entry[K, V], del, found bool) {
+	c := p.c
+	sh := c.shardOf(c.hash(key) ^ b.salt)
+	if sh.plen.Load() > 0 {
+		sh.mu.Lock()
+		for i := len(sh.plog) - 1; i >= 0; i-- {
+			if op := sh.plog[i]; op.e.bucket() == b.id && op.e.key == key {
+				sh.mu.Unlock()
+				return op.e, op.del, true
+			}
+		}
+		sh.mu.Unlock()
+	}
+	k := opKey[K]{b.id, key}
+	p.cmu.Lock()
+	defer p.cmu.Unlock()
+	for _, set := range []struct {
+		ops []batchOp[K, V]
+		idx map[opKey[K]]int
+	}{{p.carry, p.carryIdx}, {p.flight, p.flightIdx}} {
+		if set.idx != nil {
+			if j, ok := set.idx[k]; ok {
+				return set.ops[j].e, set.ops[j].del, true
+			}
+			continue
+		}
+		for i := len(set.ops) - 1; i >= 0; i-- {
+			if op := set.ops[i]; op.e.bucket() == b.id && op.e.key == key {
+				return op.e, op.del, true
+			}
+		}
+	}
+	return nil, false, false
 }
 
 // madeRoom wakes the writers waiting for room in a log.
@@ -475,6 +520,9 @@ func (p *persister[K, V]) drain(ctx context.Context, self *waiter) error {
 		}
 		again = append(again, *op)
 	}
+	p.cmu.Lock()
+	p.flight, p.flightIdx = nil, nil
+	p.cmu.Unlock()
 	p.requeue(again)
 	if firstErr != nil {
 		p.fails++

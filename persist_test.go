@@ -645,3 +645,51 @@ func mustKeyCodec[K comparable](t *testing.T) codec.KeyCodec[K] {
 	}
 	return kc
 }
+
+// TestLoadSeesQueuedWrites: Load never lets the backend's older record win
+// over a write still queued for it: a queued delete makes Load miss, and a
+// value evicted from memory before its flush comes back from the queue.
+func TestLoadSeesQueuedWrites(t *testing.T) {
+	data := new(store.MemoryData)
+	opts := func(max int) *livedict.Options[int, string] {
+		o := &livedict.Options[int, string]{Persist: &livedict.Persist[int, string]{
+			Backend: store.NewMemoryShared(data), Plaintext: true, FlushInterval: time.Hour}}
+		if max > 0 {
+			o.MaxKeys, o.Policy, o.Shards = max, livedict.Evict, 1
+		}
+		return o
+	}
+	s := mustNew(t, opts(0))
+	for i := range 100 {
+		if err := s.Set(i, "old", livedict.NoExpiry); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s = mustNew(t, opts(16))
+	defer s.Close()
+	ctx := context.Background()
+	if _, err := s.Load(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	s.Delete(1) // queued, not flushed (FlushInterval is an hour)
+	if v, err := s.Load(ctx, 1); !errors.Is(err, livedict.ErrNotFound) {
+		t.Fatalf("Load after a queued Delete = %q, %v; want ErrNotFound, not the backend's old record", v, err)
+	}
+	for i := 2; i < 100; i++ { // new values, most of them evicted before any flush
+		if err := s.Set(i, "new", livedict.NoExpiry); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := s.Len(); n > 16 {
+		t.Fatalf("Len = %d, want the Evict bound 16", n)
+	}
+	for i := 2; i < 100; i++ {
+		if v, err := s.Load(ctx, i); err != nil || v != "new" {
+			t.Fatalf("Load(%d) = %q, %v; want the queued value, not the backend's old one", i, v, err)
+		}
+	}
+}
