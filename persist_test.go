@@ -693,3 +693,43 @@ func TestLoadSeesQueuedWrites(t *testing.T) {
 		}
 	}
 }
+
+// TestDeleteOfEvictedKeyReachesBackend: deleting a key that is only in
+// the backend (evicted from memory) deletes it there, so Load does not
+// bring it back.
+func TestDeleteOfEvictedKeyReachesBackend(t *testing.T) {
+	s := mustNew(t, &livedict.Options[int, int]{MaxKeys: 16, Policy: livedict.Evict, Shards: 1,
+		Persist: &livedict.Persist[int, int]{Backend: store.NewMemory(), Plaintext: true}})
+	defer s.Close()
+	ctx := context.Background()
+	for i := range 100 {
+		if err := s.Set(i, i, livedict.NoExpiry); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	gone := -1
+	for i := range 100 {
+		if !s.Has(i) {
+			gone = i
+			break
+		}
+	}
+	if gone < 0 {
+		t.Fatal("nothing was evicted")
+	}
+	if s.Delete(gone) {
+		t.Fatalf("Delete(%d) reported a live entry in memory", gone)
+	}
+	if v, err := s.Load(ctx, gone); !errors.Is(err, livedict.ErrNotFound) {
+		t.Fatalf("Load of a deleted, evicted key = %d, %v; want ErrNotFound", v, err)
+	}
+	if err := s.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := s.Load(ctx, gone); !errors.Is(err, livedict.ErrNotFound) {
+		t.Fatalf("after Flush, Load of a deleted, evicted key = %d, %v; want ErrNotFound", v, err)
+	}
+}

@@ -80,7 +80,8 @@ func (v *View[K, V]) Has(key K) bool { return v.c.lookup(v.b, key) != nil }
 
 // Delete removes key and reports whether it held a live entry. OnDelete
 // runs on the caller's goroutine with ReasonDeleted. In a persisted bucket
-// the deletion reaches the backend too; a write-through failure goes to
+// the deletion reaches the backend too, also when the key is not in memory
+// (evicted, or never loaded); a write-through failure goes to
 // Persist.OnError (DeleteContext returns it).
 func (v *View[K, V]) Delete(key K) bool {
 	ok, _ := v.c.remove(context.Background(), v.b, key)

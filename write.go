@@ -221,7 +221,17 @@ func (c *core[K, V]) remove(ctx context.Context, b *bucketState, key K) (bool, e
 	sh.mu.Lock()
 	e := sh.table.Load().find(h, b.id, key)
 	if e == nil {
+		if pm == pmNone {
+			sh.mu.Unlock()
+			return false, nil
+		}
+		// Not in memory, but the backend may hold it (evicted, or never
+		// loaded): the deletion must reach it all the same.
+		c.pst.appendOp(sh, newEntry[K, V](b.id, key, *new(V), nil), true, w)
 		sh.mu.Unlock()
+		if w != nil {
+			return false, c.pst.await(ctx, w)
+		}
 		return false, nil
 	}
 	if d := e.Deadline(); d != 0 && d <= c.clock.now() {

@@ -11,6 +11,10 @@ import (
 // ApplyEnv read.
 const EnvPrefix = "LIVEDICT_"
 
+// ConfigFileEnv names the environment variable that programs (the livedict
+// command among them) read for the path of the configuration file.
+const ConfigFileEnv = "LIVEDICT_CONFIG"
+
 // envVar is one environment variable: its name after EnvPrefix, the path
 // of the field it sets, and how.
 type envVar struct {
@@ -228,7 +232,9 @@ func FromEnv(environ []string) (Config, error) {
 // is then left unchanged: a misspelt variable is an error, not a setting
 // silently lost. The variables that hold keys are not configuration and
 // are skipped: LIVEDICT_KEY, LIVEDICT_KEY_<digits>, LIVEDICT_NAME_KEY, and
-// any variable a key source of the resulting configuration reads.
+// any variable a key source of the resulting configuration reads. So is
+// LIVEDICT_CONFIG (ConfigFileEnv), which names the file to load and is for
+// the program that loads it, such as the livedict command.
 //
 // ApplyEnv does not call Validate. Values are not quoted in errors when
 // they may be secret.
@@ -262,7 +268,7 @@ func ApplyEnv(c *Config, environ []string) error {
 	}
 	read := keyEnvs(&work)
 	for _, name := range unknown {
-		if !isSecretVar(name) && !read[name] {
+		if !isSecretVar(name) && !read[name] && name != ConfigFileEnv {
 			fe.add(name, "unknown variable (docs/configuration.md lists the LIVEDICT_ variables)")
 		}
 	}
