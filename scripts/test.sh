@@ -4,7 +4,9 @@
 # go test -race. It stops at the first failure and exits non-zero.
 #
 # Environment:
-#   LIVEDICT_TEST_FLAGS  extra flags for go test (for example -count=1 -v)
+#   GOTEST_FLAGS  extra flags for go test (for example -count=1 -v). Not a
+#                 LIVEDICT_ name: the config package treats unknown LIVEDICT_
+#                 variables as typos, and the CLI's tests would see it.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,7 +27,7 @@ for m in "${modules[@]}"; do
     go vet ./...
     go run "$STATICCHECK" ./...
     # shellcheck disable=SC2086
-    go test -race -timeout 12m ${LIVEDICT_TEST_FLAGS:-} ./...
+    go test -race -timeout 12m ${GOTEST_FLAGS:-} ./...
   )
 done
 echo "all modules passed"
