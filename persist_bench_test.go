@@ -14,10 +14,11 @@ import (
 // a write-behind bucket and in a write-through bucket, over a store.Memory
 // backend through s2 and AES-GCM, 1 KiB values, 64k keys.
 //
-//   - write-behind-drop is the cost of the Set path itself (the target: at
-//     most 1.5× the memory Set): with the Drop policy a Set never waits
-//     for the flusher, which encodes, compresses and seals on its own
-//     goroutine.
+//   - write-behind-drop is the cost of the Set path (the target: at most
+//     1.5× the memory Set): with the Drop policy a Set never waits for the
+//     flusher, which encodes, compresses and seals on its own goroutine;
+//     on 2 cores that goroutine, and its garbage, share the machine with
+//     the writer.
 //   - write-behind-block is the sustained rate when Sets outpace the
 //     flusher: Block makes them wait for room, so it measures the flusher.
 //   - write-through waits for the backend on every Set (concurrent
