@@ -89,6 +89,11 @@
 //     writes are retried Persist.Retries times, a newer write of the key
 //     always winning over an older one.
 //
+// Every call that does I/O takes a context: Load, Warm, Flush, Rotate, and
+// SetContext, DeleteContext and TouchContext for write-through buckets.
+// The other writes (Set, Update, GetOrSet...) bound a write-through
+// backend call by Persist.Timeout instead.
+//
 // Deletes, Touch and Clear reach the backend the same way. Expiry reaches
 // it through the record's persisted expiry: a backend never returns an
 // expired record and removes it itself or in its sweep. Eviction does not

@@ -129,10 +129,18 @@ func (v *View[K, V]) Deadline(key K) (time.Time, bool) {
 // Touch gives a live entry a new deadline, ttl from now (DefaultTTL for
 // the bucket's default, NoExpiry to make it permanent), and reports
 // whether it found one. An invalid ttl returns false.
-// In a persisted bucket the new deadline reaches the backend too.
+// In a persisted bucket the new deadline reaches the backend too; a
+// write-through failure goes to Persist.OnError (TouchContext returns it).
 func (v *View[K, V]) Touch(key K, ttl time.Duration) bool {
 	ok, _ := v.c.touch(context.Background(), v.b, key, ttl)
 	return ok
+}
+
+// TouchContext is Touch that returns, in a write-through bucket, the
+// backend's error, with ctx bounding the backend call. An invalid ttl
+// returns ErrInvalidTTL.
+func (v *View[K, V]) TouchContext(ctx context.Context, key K, ttl time.Duration) (bool, error) {
+	return v.c.touch(ctx, v.b, key, ttl)
 }
 
 // GetOrSet returns the live value under key (loaded true), or stores value
