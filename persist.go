@@ -559,6 +559,7 @@ func (p *persister[K, V]) run() {
 	defer close(p.done)
 	var timer *time.Timer
 	var due <-chan time.Time
+	backingOff := false // the last drain failed: drain again only when due
 	arm := func(d time.Duration) {
 		if timer == nil {
 			timer = time.NewTimer(d)
@@ -582,6 +583,11 @@ func (p *persister[K, V]) run() {
 			}
 			continue
 		case <-p.urgent:
+			if backingOff {
+				// The backend is failing: keep to the backoff; writers
+				// compact full logs by themselves meanwhile.
+				continue
+			}
 		case <-due:
 		}
 		due = nil
@@ -592,6 +598,7 @@ func (p *persister[K, V]) run() {
 		fails := p.fails
 		p.release()
 		cancel()
+		backingOff = err != nil
 		switch {
 		case err != nil || retry:
 			arm(p.cfg.RetryBackoff << min(max(fails-1, 0), 5))
