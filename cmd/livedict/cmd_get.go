@@ -21,14 +21,7 @@ Example:
   livedict get --bucket sessions user:42`,
 	define: func(fs *flag.FlagSet, e *env) func(context.Context, []string) error {
 		return func(ctx context.Context, args []string) (err error) {
-			if err := e.wantArgs(args, "KEY"); err != nil {
-				return err
-			}
-			bucket, err := e.oneBucket()
-			if err != nil {
-				return err
-			}
-			key, err := e.parseKey(args[0])
+			bucket, key, err := e.bucketKey(args, "KEY")
 			if err != nil {
 				return err
 			}

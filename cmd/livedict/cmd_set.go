@@ -29,14 +29,7 @@ Examples:
 		ttlFlag := fs.String("ttl", "", "time to live: a Go duration such as 90s or 5m, or never; default: the bucket's default TTL")
 		asString := fs.Bool("string", false, "store VALUE as a string even when it is JSON")
 		return func(ctx context.Context, args []string) (err error) {
-			if err := e.wantArgs(args, "KEY", "VALUE"); err != nil {
-				return err
-			}
-			bucket, err := e.oneBucket()
-			if err != nil {
-				return err
-			}
-			key, err := e.parseKey(args[0])
+			bucket, key, err := e.bucketKey(args, "KEY", "VALUE")
 			if err != nil {
 				return err
 			}

@@ -228,6 +228,20 @@ func (e *env) oneBucket() (string, error) {
 	return "", usageErr("takes one --bucket, got %d", len(e.g.buckets))
 }
 
+// bucketKey checks that args are exactly names (the first being KEY) and
+// returns the bucket to act on and the parsed key: the start of get, set
+// and del.
+func (e *env) bucketKey(args []string, names ...string) (bucket, key string, err error) {
+	if err := e.wantArgs(args, names...); err != nil {
+		return "", "", err
+	}
+	if bucket, err = e.oneBucket(); err != nil {
+		return "", "", err
+	}
+	key, err = e.parseKey(args[0])
+	return bucket, key, err
+}
+
 // wantArgs checks the number of positional arguments.
 func (e *env) wantArgs(args []string, names ...string) error {
 	if len(args) == len(names) {
