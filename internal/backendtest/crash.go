@@ -31,6 +31,11 @@ import (
 // kills before it. SIGKILL tests a crash of the process; a power loss would
 // also need the syncs, which the backend's default options make.
 //
+// Then come store rounds on the same storage: the child writes through a
+// write-behind, encrypted livedict Store and acknowledges a batch only once
+// Store.Flush has returned; the parent Loads every acknowledged record
+// through a new Store over the reopened backend (crash_store.go).
+//
 // The random draws (kill points and key) come from one seed, printed when
 // the test fails; set the environment variable Env+"_SEED" to replay it.
 type Crash struct {
@@ -157,18 +162,21 @@ func (c Crash) Parent(t *testing.T) {
 		}
 		total += acked[round] + 1
 	}
-	t.Logf("%d rounds, %d acknowledged records: none lost or damaged", crashRounds, total)
+	flushed := c.storeRoundsParent(t, path, rng, hexKey)
+	t.Logf("%d rounds, %d acknowledged records, then %d rounds through a Store, %d flushed records: none lost or damaged",
+		crashRounds, total, storeRounds, flushed)
 }
 
 // runChild starts a child writing round's records to path, kills it once
 // it has acknowledged kill batches, and returns the last acknowledged index
 // with the batches' digests.
-func (c Crash) runChild(t *testing.T, path, hexKey string, round, kill int) (int, []string) {
+func (c Crash) runChild(t *testing.T, path, hexKey string, round, kill int, extraEnv ...string) (int, []string) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^"+childTest+"$", "-test.count=1")
 	cmd.Env = append(os.Environ(),
 		"GORACE="+strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"),
 		c.env("PATH")+"="+path, c.env("KEY")+"="+hexKey, c.env("ROUND")+"="+strconv.Itoa(round))
+	cmd.Env = append(cmd.Env, extraEnv...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

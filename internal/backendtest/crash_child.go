@@ -24,6 +24,10 @@ func (c Crash) Child(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if os.Getenv(c.env("STORE")) != "" {
+		c.storeChild(t, path, round)
+		return
+	}
 	s, err := c.Open(path)
 	if err != nil {
 		t.Fatal(err)
