@@ -72,7 +72,9 @@
 //     error matching [ErrClosed]. Data written before Close is seen by the
 //     backend when it is opened again over the same storage.
 //
-// All methods are safe for concurrent use by several goroutines.
+// All methods are safe for concurrent use by several goroutines. [Gate]
+// holds the open-or-closed state and makes these first checks; its Close
+// waits for calls in progress, so a backend never closes under them.
 //
 // # Optional capabilities
 //

@@ -1,6 +1,7 @@
 package badger
 
 import (
+	"context"
 	"errors"
 	"time"
 
@@ -72,10 +73,9 @@ func (g *gcRunner) stop() {
 
 // runGC runs one step of Badger's value log GC while the store is open.
 func (s *Store) runGC() error {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.closed {
-		return store.ErrClosed
+	if err := s.gate.Enter(context.Background()); err != nil {
+		return err
 	}
+	defer s.gate.Leave()
 	return s.db.RunValueLogGC(GCDiscardRatio)
 }

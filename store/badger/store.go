@@ -22,11 +22,10 @@ type Store struct {
 	db       *bdg.DB
 	maxValue int64 // longest stored value (header included) Badger accepts
 
-	// mu is held for reading around every use of db and for writing by
-	// Close, so db is never used while or after it closes. It is never
-	// held while code of the caller runs (Scan yields between pages).
-	mu     sync.RWMutex
-	closed bool
+	// gate is entered around every use of db and closed by Close, so db
+	// is never used while or after it closes. No call stays in it while
+	// code of the caller runs (Scan yields between pages).
+	gate store.Gate
 
 	closeOnce sync.Once
 	closeErr  error
@@ -104,20 +103,9 @@ func openDB(bo bdg.Options) (db *bdg.DB, err error) {
 // close it; use it only while the Store is open.
 func (s *Store) DB() *bdg.DB { return s.db }
 
-// begin makes the open and context checks every method starts with and,
-// when they pass, holds s.mu for reading; the caller must call s.mu.RUnlock.
-func (s *Store) begin(ctx context.Context) error {
-	s.mu.RLock()
-	if s.closed {
-		s.mu.RUnlock()
-		return store.ErrClosed
-	}
-	if err := ctx.Err(); err != nil {
-		s.mu.RUnlock()
-		return err
-	}
-	return nil
-}
+// begin makes the open and context checks every method starts with; when
+// they pass, the caller must call s.gate.Leave.
+func (s *Store) begin(ctx context.Context) error { return s.gate.Enter(ctx) }
 
 // entry builds the Badger entry for r in e, appending its key to keys,
 // which it returns. It rejects what Badger cannot hold before Badger does:
@@ -147,7 +135,7 @@ func (s *Store) Put(ctx context.Context, r store.Record) error {
 	if err := s.begin(ctx); err != nil {
 		return wrap("put", err)
 	}
-	defer s.mu.RUnlock()
+	defer s.gate.Leave()
 	e := new(bdg.Entry)
 	if _, err := s.entry(e, nil, r); err != nil {
 		return wrap("put", err)
@@ -170,7 +158,7 @@ func (s *Store) PutBatch(ctx context.Context, rs []store.Record) error {
 	if err := s.begin(ctx); err != nil {
 		return wrap("put batch", err)
 	}
-	defer s.mu.RUnlock()
+	defer s.gate.Leave()
 	if len(rs) == 0 {
 		return nil
 	}
@@ -231,7 +219,7 @@ func (s *Store) Get(ctx context.Context, bucket string, key []byte) (store.Recor
 	if err := s.begin(ctx); err != nil {
 		return store.Record{}, wrap("get", err)
 	}
-	defer s.mu.RUnlock()
+	defer s.gate.Leave()
 	txn := s.db.NewTransaction(false)
 	defer txn.Discard()
 	item, err := txn.Get(recordKey(bucket, key))
@@ -273,7 +261,7 @@ func (s *Store) Delete(ctx context.Context, bucket string, key []byte) error {
 	if err := s.begin(ctx); err != nil {
 		return wrap("delete", err)
 	}
-	defer s.mu.RUnlock()
+	defer s.gate.Leave()
 	k := recordKey(bucket, key)
 	if len(k) > maxBadgerKey {
 		return nil // Put refuses such keys, so there is nothing to delete
@@ -329,7 +317,7 @@ func (s *Store) scanPage(ctx context.Context, bucket string, prefix, seek []byte
 	if err := s.begin(ctx); err != nil {
 		return nil, nil, err
 	}
-	defer s.mu.RUnlock()
+	defer s.gate.Leave()
 	txn := s.db.NewTransaction(false)
 	defer txn.Discard()
 	it := txn.NewIterator(bdg.IteratorOptions{Prefix: prefix})
@@ -364,7 +352,7 @@ func (s *Store) Ping(ctx context.Context) error {
 	if err := s.begin(ctx); err != nil {
 		return wrap("ping", err)
 	}
-	defer s.mu.RUnlock()
+	defer s.gate.Leave()
 	if s.db.IsClosed() {
 		return wrap("ping", store.ErrClosed)
 	}
@@ -390,9 +378,7 @@ func (s *Store) Close() error {
 		if s.gc != nil {
 			s.gc.stop()
 		}
-		s.mu.Lock()
-		s.closed = true
-		s.mu.Unlock()
+		s.gate.Close()
 		if err := s.db.Close(); err != nil {
 			s.closeErr = fmt.Errorf("badger: close: %w", err)
 		}

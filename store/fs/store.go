@@ -26,11 +26,10 @@ type Store struct {
 	lock *os.File
 	opts Options
 
-	// mu is held shared by every call in progress and exclusively by Close,
-	// so Close waits for writes under way instead of cutting them short.
-	// No method holds it while it yields to a Scan loop.
-	mu     sync.RWMutex
-	closed bool
+	// gate is entered by every call in progress and closed by Close, so
+	// Close waits for writes under way instead of cutting them short. No
+	// method stays in it while it yields to a Scan loop.
+	gate store.Gate
 
 	buckets sync.Map // bucket directory name → *bucketDir
 
@@ -136,21 +135,10 @@ func makeDir(dir string, o Options) error {
 }
 
 // begin starts a call: it fails if the store is closed or ctx is done, and
-// otherwise holds s.mu shared until end.
-func (s *Store) begin(ctx context.Context) error {
-	s.mu.RLock()
-	if s.closed {
-		s.mu.RUnlock()
-		return store.ErrClosed
-	}
-	if err := ctx.Err(); err != nil {
-		s.mu.RUnlock()
-		return err
-	}
-	return nil
-}
+// otherwise keeps the call in the gate until end.
+func (s *Store) begin(ctx context.Context) error { return s.gate.Enter(ctx) }
 
-func (s *Store) end() { s.mu.RUnlock() }
+func (s *Store) end() { s.gate.Leave() }
 
 // do runs fn as one call: between begin and end. Calls must not nest, since
 // a waiting Close blocks a second shared lock.
@@ -336,13 +324,9 @@ func (s *Store) NativeTTL() bool { return s.opts.SweepInterval > 0 }
 // Close stops the periodic sweep, waits for calls in progress to finish,
 // and releases the directory and its lock. A second Close returns nil.
 func (s *Store) Close() error {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
+	if !s.gate.Close() {
 		return nil
 	}
-	s.closed = true
-	s.mu.Unlock()
 	if s.stopSweep != nil {
 		s.stopSweep()
 		<-s.sweepDone

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"sync"
 
 	"github.com/livedict/livedict/store"
 )
@@ -22,12 +21,11 @@ type Store struct {
 	put, del, sweep      *sql.Stmt // on writer
 	get, scan, scanAfter *sql.Stmt // on reader
 
-	// mu is held shared by each operation while it uses the databases and
-	// exclusively by Close, so Close waits for operations in flight and no
-	// operation starts on closed databases. Scan holds it per page, never
+	// gate is entered by each operation while it uses the databases and
+	// closed by Close, so Close waits for operations in flight and no
+	// operation starts on closed databases. Scan enters it per page, never
 	// while it yields.
-	mu     sync.RWMutex
-	closed bool
+	gate store.Gate
 
 	sweepBatch     int       // rows deleted per sweep statement
 	afterSweepStep func(int) // test hook, called after each sweep statement
@@ -86,20 +84,9 @@ func (s *Store) prepare(ctx context.Context) error {
 	return nil
 }
 
-// begin takes the shared lock and makes the open and context checks every
-// method starts with. On success the caller must call s.mu.RUnlock.
-func (s *Store) begin(ctx context.Context) error {
-	s.mu.RLock()
-	if s.closed {
-		s.mu.RUnlock()
-		return store.ErrClosed
-	}
-	if err := ctx.Err(); err != nil {
-		s.mu.RUnlock()
-		return err
-	}
-	return nil
-}
+// begin makes the open and context checks every method starts with. On
+// success the caller must call s.gate.Leave.
+func (s *Store) begin(ctx context.Context) error { return s.gate.Enter(ctx) }
 
 // putArgs returns the statement arguments for r. A nil slice would bind
 // as NULL, so empty keys and values are bound as empty blobs.
@@ -121,7 +108,7 @@ func (s *Store) Put(ctx context.Context, r store.Record) error {
 	if err := s.begin(ctx); err != nil {
 		return fmt.Errorf("sqlite: put: %w", err)
 	}
-	defer s.mu.RUnlock()
+	defer s.gate.Leave()
 	if _, err := s.put.ExecContext(ctx, putArgs(r)...); err != nil {
 		return fmt.Errorf("sqlite: put: %w", err)
 	}
@@ -135,7 +122,7 @@ func (s *Store) PutBatch(ctx context.Context, rs []store.Record) (err error) {
 	if err := s.begin(ctx); err != nil {
 		return fmt.Errorf("sqlite: put batch: %w", err)
 	}
-	defer s.mu.RUnlock()
+	defer s.gate.Leave()
 	if len(rs) == 0 {
 		return nil
 	}
@@ -166,7 +153,7 @@ func (s *Store) Get(ctx context.Context, bucket string, key []byte) (store.Recor
 	if err := s.begin(ctx); err != nil {
 		return store.Record{}, fmt.Errorf("sqlite: get: %w", err)
 	}
-	defer s.mu.RUnlock()
+	defer s.gate.Leave()
 	if key == nil {
 		key = []byte{}
 	}
@@ -192,7 +179,7 @@ func (s *Store) Delete(ctx context.Context, bucket string, key []byte) error {
 	if err := s.begin(ctx); err != nil {
 		return fmt.Errorf("sqlite: delete: %w", err)
 	}
-	defer s.mu.RUnlock()
+	defer s.gate.Leave()
 	if key == nil {
 		key = []byte{}
 	}
@@ -240,7 +227,7 @@ func (s *Store) scanPage(ctx context.Context, bucket string, after []byte, first
 	if err := s.begin(ctx); err != nil {
 		return nil, false, err
 	}
-	defer s.mu.RUnlock()
+	defer s.gate.Leave()
 	var rows *sql.Rows
 	if first {
 		rows, err = s.scan.QueryContext(ctx, bucket, nowMillis(), scanPageRows)
@@ -280,7 +267,7 @@ func (s *Store) Ping(ctx context.Context) error {
 	if err := s.begin(ctx); err != nil {
 		return fmt.Errorf("sqlite: ping: %w", err)
 	}
-	defer s.mu.RUnlock()
+	defer s.gate.Leave()
 	if err := s.writer.PingContext(ctx); err != nil {
 		return fmt.Errorf("sqlite: ping: %w", err)
 	}
@@ -296,13 +283,9 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) Close() error {
 	// The sweeper stops first, so that it never reports ErrClosed.
 	s.stopSweeper()
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
+	if !s.gate.Close() {
 		return nil
 	}
-	s.closed = true
-	s.mu.Unlock()
 	if err := s.closeDBs(); err != nil {
 		return fmt.Errorf("sqlite: close: %w", err)
 	}

@@ -73,7 +73,7 @@ func (s *Store) sweepStep(ctx context.Context) (int, error) {
 	if err := s.begin(ctx); err != nil {
 		return 0, err
 	}
-	defer s.mu.RUnlock()
+	defer s.gate.Leave()
 	res, err := s.sweep.ExecContext(ctx, nowMillis(), s.sweepBatch)
 	if err != nil {
 		return 0, err
