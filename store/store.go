@@ -96,3 +96,55 @@ type Pinger interface {
 type Flusher interface {
 	Flush(ctx context.Context) error
 }
+
+// BucketLister is implemented by a Stage that can list the buckets it holds
+// records in. Buckets yields every bucket that has at least one unexpired
+// record, each once, in any order; it may also yield a bucket whose records
+// have all expired but are not yet swept. An error is yielded with "" and
+// ends the sequence. A layer that does not rename buckets passes it on
+// (or lets callers reach it through [As]).
+type BucketLister interface {
+	Buckets(ctx context.Context) iter.Seq2[string, error]
+}
+
+// Unwrapper is implemented by a Stage that wraps another one, as every
+// layer does. Unwrap returns the wrapped stage, so that [As] can reach a
+// stage deeper in a chain (a layer's Stats or Rotate, a backend's own
+// methods).
+type Unwrapper interface {
+	Unwrap() Stage
+}
+
+// As reports whether s, or a stage reached from it through Unwrap, is a T,
+// and returns the first one found, s itself first. It is for a stage's own
+// methods and for capabilities that carry no records (listing buckets,
+// pinging): data read past a transform layer is not decoded by it.
+func As[T any](s Stage) (T, bool) {
+	for s != nil {
+		if t, ok := s.(T); ok {
+			return t, true
+		}
+		u, ok := s.(Unwrapper)
+		if !ok {
+			break
+		}
+		s = u.Unwrap()
+	}
+	var zero T
+	return zero, false
+}
+
+// PutBatch stores rs in s: with one PutBatch call when s is a
+// [BatchPutter], otherwise with one Put per record, in order, stopping at
+// the first error. It is the one place the fallback is written.
+func PutBatch(ctx context.Context, s Stage, rs []Record) error {
+	if bp, ok := s.(BatchPutter); ok {
+		return bp.PutBatch(ctx, rs)
+	}
+	for _, r := range rs {
+		if err := s.Put(ctx, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
