@@ -4,9 +4,11 @@
 //
 //	go -C examples run ./quickstart
 //
-// The database and a demo key file live in a directory under the system's
-// temporary directory (-dir to choose another); run the program twice and
-// the run counter keeps counting. Real programs load their keys with
+// The database and the demo key files live in a directory of the user's
+// own cache (os.UserCacheDir, so another user of the machine neither
+// continues nor reads them; -dir to choose another), created 0700 and
+// printed on the first line; run the program twice and the run counter
+// keeps counting. Real programs load their keys with
 // crypto.KeyFromEnv or crypto.KeyFromFile from a secret store: writing a
 // key next to the data, as this demo does, protects nothing.
 package main
@@ -35,11 +37,12 @@ type session struct {
 }
 
 func main() {
-	dir := flag.String("dir", filepath.Join(os.TempDir(), "livedict-quickstart"), "where the database and the demo keys live")
+	dir := flag.String("dir", defaultDir(), "where the database and the demo keys live")
 	flag.Parse()
 	if err := os.MkdirAll(*dir, 0o700); err != nil {
 		log.Fatal(err)
 	}
+	fmt.Println("data and demo keys in", *dir)
 	ring, nameKey := demoKeys(*dir)
 	ctx := context.Background()
 
@@ -116,6 +119,19 @@ func main() {
 	fmt.Printf("after a restart: warmed %d entries; sess-42 -> %s (%v, expires in %v)\n", n, s.User, ok, ttl.Round(time.Minute))
 	runs, _ = store.Get("runs")
 	fmt.Printf("this quick start has run %d time(s) against %s\n", runs.Visits, *dir)
+}
+
+// defaultDir is the quick start's directory in the user's cache, or, where
+// the system has none, a fresh private directory.
+func defaultDir() string {
+	if cache, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(cache, "livedict-quickstart")
+	}
+	dir, err := os.MkdirTemp("", "livedict-quickstart-")
+	if err != nil {
+		log.Fatal(err)
+	}
+	return dir
 }
 
 // demoKeys reads the demo's sealing and naming keys from dir, creating them
