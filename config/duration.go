@@ -54,20 +54,17 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
-// maxQuoted bounds how much of a bad value an error message quotes.
-const maxQuoted = 40
-
-// quote returns s quoted, cut to maxQuoted bytes.
-func quote(s string) string {
-	if len(s) > maxQuoted {
-		return fmt.Sprintf("%q...", s[:maxQuoted])
-	}
-	return fmt.Sprintf("%q", s)
-}
+// maxDurationText bounds the text parseDuration reads: no duration a
+// configuration needs is longer, and a longer one is refused before
+// time.ParseDuration walks it.
+const maxDurationText = 64
 
 func parseDuration(s string) (Duration, error) {
 	if s == "never" {
 		return Never, nil
+	}
+	if len(s) > maxDurationText {
+		return 0, fmt.Errorf("invalid duration %s: want a Go duration such as \"30s\", \"5m\" or \"1h30m\"", quote(s))
 	}
 	v, err := time.ParseDuration(s)
 	if err != nil {

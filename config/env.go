@@ -179,7 +179,7 @@ func setKeys(c *Config, v string) error {
 func setPrimary(c *Config, v string) error {
 	id, err := strconv.ParseUint(v, 10, 32)
 	if err != nil || id == 0 {
-		return fmt.Errorf("want a key id from 1 to 4294967295, got %s", quote(v))
+		return errors.New("want a key id from 1 to 4294967295")
 	}
 	persistOf(c).Encryption.Primary = uint32(id)
 	return nil

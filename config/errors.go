@@ -31,15 +31,24 @@ type FieldError struct {
 // Error returns "config: <path>: <msg>".
 func (e FieldError) Error() string { return "config: " + e.Path + ": " + e.Msg }
 
-// ValidationError lists every bad field of a configuration. It matches
-// ErrInvalidConfig.
+// MaxFieldErrors bounds the bad fields a *ValidationError lists: a
+// hostile or badly broken input must not build an error of unbounded size.
+// Fields past it are counted in ValidationError.Omitted.
+const MaxFieldErrors = 50
+
+// ValidationError lists the bad fields of a configuration, at most
+// MaxFieldErrors of them. It matches ErrInvalidConfig.
 type ValidationError struct {
 	Errors []FieldError
+	// Omitted counts the bad fields found past MaxFieldErrors, which are
+	// not listed.
+	Omitted int
 }
 
-// Error lists the bad fields one per line, each as FieldError.Error.
+// Error lists the bad fields one per line, each as FieldError.Error, and
+// then how many were left out, if any.
 func (e *ValidationError) Error() string {
-	if len(e.Errors) == 0 {
+	if len(e.Errors) == 0 && e.Omitted == 0 {
 		return ErrInvalidConfig.Error()
 	}
 	var b strings.Builder
@@ -49,23 +58,39 @@ func (e *ValidationError) Error() string {
 		}
 		b.WriteString(f.Error())
 	}
+	if e.Omitted > 0 {
+		if b.Len() > 0 {
+			b.WriteByte('\n')
+		}
+		fmt.Fprintf(&b, "config: and %d more bad fields", e.Omitted)
+	}
 	return b.String()
 }
 
 // Is reports whether target is ErrInvalidConfig.
 func (e *ValidationError) Is(target error) bool { return target == ErrInvalidConfig }
 
-// fieldErrors collects FieldErrors.
-type fieldErrors []FieldError
-
-func (fe *fieldErrors) add(path, format string, args ...any) {
-	*fe = append(*fe, FieldError{Path: path, Msg: fmt.Sprintf(format, args...)})
+// fieldErrors collects FieldErrors, keeping MaxFieldErrors of them.
+type fieldErrors struct {
+	list    []FieldError
+	omitted int
 }
 
+func (fe *fieldErrors) add(path, format string, args ...any) {
+	if len(fe.list) >= MaxFieldErrors {
+		fe.omitted++
+		return
+	}
+	fe.list = append(fe.list, FieldError{Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+// found reports whether something was collected.
+func (fe *fieldErrors) found() bool { return len(fe.list) > 0 || fe.omitted > 0 }
+
 // err returns nil when nothing was collected, else a *ValidationError.
-func (fe fieldErrors) err() error {
-	if len(fe) == 0 {
+func (fe *fieldErrors) err() error {
+	if !fe.found() {
 		return nil
 	}
-	return &ValidationError{Errors: fe}
+	return &ValidationError{Errors: fe.list, Omitted: fe.omitted}
 }

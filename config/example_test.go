@@ -67,7 +67,7 @@ func ExampleConfig_Validate() {
 func ExampleFromJSON_unknownField() {
 	_, err := config.FromJSON([]byte(`{"max_key": 100}`))
 	fmt.Println(err)
-	// Output: config: max_key: unknown field
+	// Output: config: max_key: unknown field (did you mean max_keys?)
 }
 
 func ExampleNew() {

@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,7 +14,6 @@ import (
 	"slices"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
 )
 
 // MaxInputSize bounds the configuration FromJSON, FromYAML and LoadFile
@@ -82,6 +82,10 @@ func jsonError(data []byte, err error) error {
 		off = se.Offset
 	case errors.As(err, &te):
 		off = te.Offset
+		// Its own message quotes a number in full: say only what kind
+		// of value it was.
+		kind, _, _ := strings.Cut(te.Value, " ")
+		err = fmt.Errorf("json: cannot unmarshal %s into %s of type %v", kind, cmp.Or(te.Field, "the configuration"), te.Type)
 	}
 	if off >= 0 && off <= int64(len(data)) {
 		line, col := position(data[:off])
@@ -111,13 +115,10 @@ func unknownFields(fe *fieldErrors, path string, t reflect.Type, v any) {
 		}
 		fields := jsonFields(t)
 		for _, k := range slices.Sorted(maps.Keys(m)) {
-			p := k
-			if path != "" {
-				p = path + "." + k
-			}
+			p := childPath(path, k, true)
 			ft, ok := fields[k]
 			if !ok {
-				fe.add(p, "unknown field%s", suggest(k, fields))
+				fe.add(p, "unknown field%s", suggestField(k, maps.Keys(fields)))
 				continue
 			}
 			unknownFields(fe, p, ft, m[k])
@@ -146,7 +147,7 @@ func mapPath(path, key string) string {
 	if path == "buckets" {
 		return bucketPath(key)
 	}
-	return path + "[" + quote(key) + "]"
+	return path + "[" + quoteName(key) + "]"
 }
 
 // jsonFields maps the JSON names of t's fields to their types.
@@ -160,47 +161,6 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 		}
 	}
 	return m
-}
-
-// suggest names the field that k differs from only in case.
-func suggest(k string, fields map[string]reflect.Type) string {
-	for name := range fields {
-		if strings.EqualFold(name, k) {
-			return fmt.Sprintf(" (did you mean %s? names are case-sensitive)", name)
-		}
-	}
-	return ""
-}
-
-// FromYAML decodes a configuration from one YAML document. Unknown
-// fields, values of the wrong type, a bad duration, several documents and
-// an empty input are errors matching ErrInvalidConfig, with their line.
-// FromYAML does not call Validate: a configuration may be completed by
-// ApplyEnv first.
-func FromYAML(data []byte) (c Config, err error) {
-	if len(data) > MaxInputSize {
-		return Config{}, fmt.Errorf("%w: yaml: larger than %d bytes", ErrInvalidConfig, MaxInputSize)
-	}
-	defer func() {
-		// The parser is not ours; whatever it does with hostile input,
-		// the caller gets an error.
-		if r := recover(); r != nil {
-			c, err = Config{}, fmt.Errorf("%w: yaml: the parser failed on this input", ErrInvalidConfig)
-		}
-	}()
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&c); err != nil {
-		if errors.Is(err, io.EOF) {
-			return Config{}, fmt.Errorf("%w: yaml: empty input", ErrInvalidConfig)
-		}
-		return Config{}, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
-	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		return Config{}, fmt.Errorf("%w: yaml: more than one document", ErrInvalidConfig)
-	}
-	return c, nil
 }
 
 // LoadFile reads the configuration in the file at path: JSON for a .json

@@ -127,7 +127,7 @@ persist:
 		{name: "duration as a mapping", in: "default_ttl: {a: 1}\n", err: []string{"line 1", "duration must be a string"}},
 		{name: "two documents", in: "max_keys: 1\n---\nmax_keys: 2\n", err: []string{"more than one document"}},
 		{name: "duplicate key", in: "max_keys: 1\nmax_keys: 2\n", err: []string{"max_keys"}},
-		{name: "not a mapping", in: "- 1\n", err: []string{"cannot unmarshal"}},
+		{name: "not a mapping", in: "- 1\n", err: []string{"line 1: want a mapping, got a sequence"}},
 		{name: "too large", in: "name: " + strings.Repeat("a", config.MaxInputSize) + "\n", err: []string{"larger than"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -27,7 +27,7 @@ func (c *Config) Validate() error {
 		fe.add("max_keys", "must be >= 0, got %d", c.MaxKeys)
 	}
 	if _, ok := policies[c.Policy]; !ok {
-		fe.add("policy", "unknown policy %s (want reject or evict)", quote(c.Policy))
+		fe.add("policy", "unknown policy %s (want reject or evict)", quoteAt("policy", c.Policy))
 	} else if c.Policy == PolicyEvict && c.MaxKeys == 0 {
 		fe.add("max_keys", "must be > 0 with policy evict")
 	}
@@ -48,7 +48,7 @@ func bucketPath(name string) string {
 	}) < 0 {
 		return "buckets." + name
 	}
-	return "buckets[" + quote(name) + "]"
+	return "buckets[" + quoteName(name) + "]"
 }
 
 func (fe *fieldErrors) ttl(path string, d Duration) {
@@ -74,7 +74,7 @@ func (fe *fieldErrors) bucket(path, name string, b Bucket, persisting bool) {
 	p, ok := bucketPersistence[b.Persistence]
 	switch {
 	case !ok:
-		fe.add(path+".persistence", "unknown persistence %s (want default, none, write-behind or write-through)", quote(b.Persistence))
+		fe.add(path+".persistence", "unknown persistence %s (want default, none, write-behind or write-through)", quoteAt(path+".persistence", b.Persistence))
 	case p > bucketPersistence[PersistNone] && !persisting:
 		fe.add(path+".persistence", "is %s but there is no persist section", b.Persistence)
 	}
@@ -90,18 +90,18 @@ func (fe *fieldErrors) persist(p *Persist) {
 	}
 	fe.encryption(&p.Encryption)
 	if c, ok := compressions[p.Compression.Algorithm]; !ok {
-		fe.add(f+"compression.algorithm", "unknown algorithm %s (want none, s2 or zstd)", quote(p.Compression.Algorithm))
+		fe.add(f+"compression.algorithm", "unknown algorithm %s (want none, s2 or zstd)", quoteAt(f+"compression.algorithm", p.Compression.Algorithm))
 	} else if !c.ok && p.Compression.MinSize != 0 {
 		fe.add(f+"compression.min_size", "is set but compression.algorithm is none")
 	}
 	if !codecs[p.Codec] {
-		fe.add(f+"codec", "unknown codec %s (want msgpack, json or gob)", quote(p.Codec))
+		fe.add(f+"codec", "unknown codec %s (want msgpack, json or gob)", quoteAt(f+"codec", p.Codec))
 	}
 	if _, ok := persistModes[p.Mode]; !ok {
-		fe.add(f+"mode", "unknown mode %s (want write-behind, write-through or none)", quote(p.Mode))
+		fe.add(f+"mode", "unknown mode %s (want write-behind, write-through or none)", quoteAt(f+"mode", p.Mode))
 	}
 	if _, ok := whenFull[p.WhenFull]; !ok {
-		fe.add(f+"when_full", "unknown policy %s (want block or drop)", quote(p.WhenFull))
+		fe.add(f+"when_full", "unknown policy %s (want block or drop)", quoteAt(f+"when_full", p.WhenFull))
 	}
 	if p.QueueSize < 0 {
 		fe.add(f+"queue_size", "must be >= 0, got %d", p.QueueSize)
@@ -125,7 +125,7 @@ func (fe *fieldErrors) persist(p *Persist) {
 func (fe *fieldErrors) encryption(e *Encryption) {
 	const f = "persist.encryption."
 	if _, ok := algorithms[e.Algorithm]; !ok {
-		fe.add(f+"algorithm", "unknown algorithm %s (want aes-256-gcm or xchacha20-poly1305)", quote(e.Algorithm))
+		fe.add(f+"algorithm", "unknown algorithm %s (want aes-256-gcm or xchacha20-poly1305)", quoteAt(f+"algorithm", e.Algorithm))
 	}
 	if e.Plaintext {
 		const why = "must be empty with plaintext: true"

@@ -74,11 +74,11 @@ func TestValidateListsEveryError(t *testing.T) {
 		{"max_keys", "must be >= 0, got -1"},
 		{"policy", `unknown policy "lru" (want reject or evict)`},
 		{`buckets[""]`, "the default bucket takes the store's settings; name the bucket"},
-		{`buckets["a.b"].persistence`, `unknown persistence "sometimes" (want default, none, write-behind or write-through)`},
+		{`buckets["a.b"].persistence`, `unknown persistence "sometime"… (9 bytes) (want default, none, write-behind or write-through)`},
 		{"buckets.sessions.default_ttl", "must be >= 0 or never, got -2ns"},
 		{"buckets.sessions.max_keys", "must be >= 0, got -5"},
 		{"persist.backend", "is not a URL with a scheme, such as sqlite:///var/lib/app.db"},
-		{"persist.encryption.algorithm", `unknown algorithm "rot13" (want aes-256-gcm or xchacha20-poly1305)`},
+		{"persist.encryption.algorithm", "unknown algorithm (a value of 5 bytes, not shown) (want aes-256-gcm or xchacha20-poly1305)"},
 		{"persist.encryption.keys[0].id", "must be 1 to 4294967295"},
 		{"persist.encryption.keys[1]", "sets env and file: set exactly one of env, file or value"},
 		{"persist.encryption.keys[2].id", "is 2, the id of keys[1] too"},
@@ -87,7 +87,7 @@ func TestValidateListsEveryError(t *testing.T) {
 		{"persist.encryption.name_key", "is required unless plaintext: true (set env or file)"},
 		{"persist.compression.min_size", "is set but compression.algorithm is none"},
 		{"persist.codec", `unknown codec "xml" (want msgpack, json or gob)`},
-		{"persist.mode", `unknown mode "sometimes" (want write-behind, write-through or none)`},
+		{"persist.mode", `unknown mode "sometime"… (9 bytes) (want write-behind, write-through or none)`},
 		{"persist.when_full", `unknown policy "panic" (want block or drop)`},
 		{"persist.queue_size", "must be >= 0, got -1"},
 		{"persist.retries", "must be >= 0, got -1"},
@@ -145,7 +145,9 @@ func TestValidateSingleErrors(t *testing.T) {
 		{"unknown compression", persist(func(p *config.Persist) { p.Compression.Algorithm = "lz4" }), "persist.compression.algorithm", `unknown algorithm "lz4" (want none, s2 or zstd)`},
 		{"default is not a mode", persist(func(p *config.Persist) { p.Mode = "default" }), "persist.mode", `unknown mode "default" (want write-behind, write-through or none)`},
 		{"long values are cut", config.Config{Policy: strings.Repeat("x", 100)}, "policy",
-			`unknown policy "` + strings.Repeat("x", 40) + `"... (want reject or evict)`},
+			`unknown policy "xxxxxxxx"… (100 bytes) (want reject or evict)`},
+		{"long values are cut at a character", config.Config{Policy: "ééééé"}, "policy",
+			`unknown policy "éééé"… (10 bytes) (want reject or evict)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := fieldErrors(t, tc.c.Validate())

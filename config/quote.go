@@ -1,0 +1,77 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// Errors quote bad values so that a typo can be found, but a value may be
+// a secret pasted into the wrong field (a key in LIVEDICT_MAX_KEYS). So
+// an error shows at most maxQuoted bytes of a value, followed by an
+// ellipsis and the value's length, and nothing at all of a field that
+// holds secrets (see secretPath). docs/configuration.md states the rule.
+const maxQuoted = 8
+
+// quote returns the start of a bad value for an error message: the whole
+// value, quoted, when it is at most maxQuoted bytes; else its first bytes
+// (cut at a character boundary), an ellipsis and its length.
+func quote(s string) string {
+	if len(s) <= maxQuoted {
+		return fmt.Sprintf("%q", s)
+	}
+	cut := maxQuoted
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%q… (%d bytes)", s[:cut], len(s))
+}
+
+// quoteAt quotes a bad value of the field at path, or, for a field that
+// holds secrets, says only how long it is.
+func quoteAt(path, s string) string {
+	if secretPath(path) {
+		return fmt.Sprintf("(a value of %d bytes, not shown)", len(s))
+	}
+	return quote(s)
+}
+
+// secretPath reports whether the field at path (a field path or an
+// environment variable) may hold a secret: the backend URL, which may
+// carry a password, and everything about encryption, where a key may be
+// pasted in place of a key's name, file or id.
+func secretPath(path string) bool {
+	if name, ok := strings.CutPrefix(path, EnvPrefix); ok {
+		if v, known := envByName[name]; known {
+			return secretPath(v.path)
+		}
+		return !strings.HasPrefix(name, bucketPrefix)
+	}
+	return path == "persist.backend" || path == "persist.encryption" || strings.HasPrefix(path, "persist.encryption.")
+}
+
+// maxNameShown bounds how much of an unknown field or variable name an
+// error shows: real names are short, and a long one may be pasted data.
+const maxNameShown = 40
+
+// showName returns name, cut to maxNameShown bytes with an ellipsis.
+func showName(name string) string {
+	if len(name) <= maxNameShown {
+		return name
+	}
+	cut := maxNameShown
+	for cut > 0 && !utf8.RuneStart(name[cut]) {
+		cut--
+	}
+	return name[:cut] + "…"
+}
+
+// quoteName quotes a name (a bucket's, a map key) for a path, cut as
+// showName does.
+func quoteName(name string) string {
+	short := showName(name)
+	if short == name {
+		return fmt.Sprintf("%q", name)
+	}
+	return fmt.Sprintf("%q…", strings.TrimSuffix(short, "…"))
+}
