@@ -13,7 +13,6 @@ import (
 	"reflect"
 	"slices"
 	"strings"
-
 )
 
 // MaxInputSize bounds the configuration FromJSON, FromYAML and LoadFile
