@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 )
@@ -212,6 +213,24 @@ func isSecretVar(name string) bool {
 	return true
 }
 
+// StrictEnvVar names the environment variable that makes ApplyEnv
+// strict, as EnvOptions.Strict does: set to true, every unknown LIVEDICT_
+// variable is an error.
+const StrictEnvVar = "LIVEDICT_STRICT_ENV"
+
+// EnvOptions says how ApplyEnvOptions treats LIVEDICT_ variables it does
+// not know. The zero EnvOptions is what FromEnv and ApplyEnv use.
+type EnvOptions struct {
+	// Strict makes every unknown LIVEDICT_ variable an error, not only
+	// those that are near misses of a setting. StrictEnvVar=true in the
+	// environment sets it too.
+	Strict bool
+	// Warn is given each unknown variable that is not an error, as a
+	// FieldError whose Path is the variable's name. Nil logs it with
+	// slog.Default at level Warn.
+	Warn func(FieldError)
+}
+
 // FromEnv builds a configuration from the LIVEDICT_ variables of environ
 // (as os.Environ returns it), starting from the zero Config. See ApplyEnv.
 func FromEnv(environ []string) (Config, error) {
@@ -225,26 +244,41 @@ func FromEnv(environ []string) (Config, error) {
 // ApplyEnv sets the fields of c that the LIVEDICT_ variables of environ
 // name, leaving the others as they are, so that the environment can
 // override a file or a preset. docs/configuration.md lists the variables.
+// It is ApplyEnvOptions with the zero EnvOptions.
 //
-// A variable with an empty value is ignored. Every bad value and every
-// LIVEDICT_ variable ApplyEnv does not know is reported, with the
-// variable's name, in a *ValidationError matching ErrInvalidConfig, and c
-// is then left unchanged: a misspelt variable is an error, not a setting
-// silently lost. The variables that hold keys are not configuration and
-// are skipped: LIVEDICT_KEY, LIVEDICT_KEY_<digits>, LIVEDICT_NAME_KEY, and
-// any variable a key source of the resulting configuration reads. So is
+// A variable with an empty value is ignored. Every bad value is reported,
+// with the variable's name, in a *ValidationError matching
+// ErrInvalidConfig, and c is then left unchanged. So is every unknown
+// LIVEDICT_ variable that is a near miss of a setting (a misspelling, a
+// wrong case: the error suggests the setting), since a setting silently
+// lost is worse than a failure. An unknown variable that is nowhere near
+// a setting (containers and tools set their own, such as LIVEDICT_CLI) is
+// not an error: it is logged as a warning, unless EnvOptions.Strict or
+// StrictEnvVar asks for an error.
+//
+// The variables that hold keys are not configuration and are skipped:
+// LIVEDICT_KEY, LIVEDICT_KEY_<digits>, LIVEDICT_NAME_KEY, and any
+// variable a key source of the resulting configuration reads. So is
 // LIVEDICT_CONFIG (ConfigFileEnv), which names the file to load and is for
 // the program that loads it, such as the livedict command.
 //
-// ApplyEnv does not call Validate. Values are not quoted in errors when
-// they may be secret.
+// ApplyEnv does not call Validate. Errors quote at most a few characters
+// of a bad value, and nothing of a variable that may hold a secret.
+// Its time is linear in the number of variables.
 func ApplyEnv(c *Config, environ []string) error {
+	return ApplyEnvOptions(c, environ, EnvOptions{})
+}
+
+// ApplyEnvOptions is ApplyEnv, with o saying what an unknown variable is.
+func ApplyEnvOptions(c *Config, environ []string, o EnvOptions) error {
 	if c == nil {
 		return fmt.Errorf("%w: ApplyEnv given a nil *Config", ErrInvalidConfig)
 	}
 	work := c.clone()
 	var fe fieldErrors
+	strict := o.Strict
 	var unknown []string
+	buckets := newBucketIndex(work.Buckets)
 	for _, kv := range environ {
 		name, val, _ := strings.Cut(kv, "=")
 		rest, ok := strings.CutPrefix(name, EnvPrefix)
@@ -261,16 +295,41 @@ func ApplyEnv(c *Config, environ []string) error {
 			}
 			continue
 		}
-		if bucketVar(&fe, &work, name, rest, val) {
+		if name == StrictEnvVar {
+			if b, err := strconv.ParseBool(val); err == nil {
+				strict = b
+			} else if val != "" {
+				fe.add(name, "want true or false, got %s", quote(val))
+			}
+			continue
+		}
+		if bucketVar(&fe, &work, buckets, name, rest, val) {
 			continue
 		}
 		unknown = append(unknown, name)
 	}
 	read := keyEnvs(&work)
+	warn := o.Warn
+	if warn == nil {
+		warn = func(f FieldError) { slog.Warn("config: unknown environment variable ignored", "variable", f.Path, "why", f.Msg) }
+	}
+	var warnings []FieldError
 	for _, name := range unknown {
-		if !isSecretVar(name) && !read[name] && name != ConfigFileEnv {
-			fe.add(name, "unknown variable (docs/configuration.md lists the LIVEDICT_ variables)")
+		if isSecretVar(name) || read[name] || name == ConfigFileEnv {
+			continue
 		}
+		shown := showName(name)
+		switch near := nearVar(strings.TrimPrefix(name, EnvPrefix)); {
+		case near != "":
+			fe.add(shown, "unknown variable (did you mean %s?)", near)
+		case strict:
+			fe.add(shown, "unknown variable (docs/configuration.md lists the LIVEDICT_ variables; %s=true makes unknown ones errors)", StrictEnvVar)
+		default:
+			warnings = append(warnings, FieldError{Path: shown, Msg: "unknown variable, ignored (it is not near any setting; docs/configuration.md lists them; " + StrictEnvVar + "=true makes it an error)"})
+		}
+	}
+	for _, w := range warnings {
+		warn(w)
 	}
 	if err := fe.err(); err != nil {
 		return err
@@ -279,9 +338,42 @@ func ApplyEnv(c *Config, environ []string) error {
 	return nil
 }
 
+// nearVar returns the variable that rest (a name after EnvPrefix) is a
+// near miss of, with its prefix, or "" when it is nowhere near one.
+func nearVar(rest string) string {
+	upper := strings.ToUpper(rest)
+	if strings.HasPrefix(upper, "KEY_") {
+		return EnvPrefix + "KEY_<digits>"
+	}
+	if seg, _, ok := strings.Cut(upper, "_"); ok {
+		if _, near := editDistance(seg, "BUCKET", 1); near {
+			return EnvPrefix + bucketPrefix + "<NAME>_DEFAULT_TTL, _MAX_KEYS or _PERSISTENCE"
+		}
+	}
+	if n := nearest(rest, settingNames); n != "" {
+		return EnvPrefix + n
+	}
+	return ""
+}
+
+// settingNames yields the names, after EnvPrefix, of every variable
+// ApplyEnv reads or knows of.
+func settingNames(yield func(string) bool) {
+	for _, v := range envVars {
+		if !yield(v.name) {
+			return
+		}
+	}
+	for _, n := range []string{"KEY", "NAME_KEY", "CONFIG", "STRICT_ENV"} {
+		if !yield(n) {
+			return
+		}
+	}
+}
+
 // bucketVar handles LIVEDICT_BUCKET_<NAME>_<FIELD>; it reports false for
 // a name that is not of that form.
-func bucketVar(fe *fieldErrors, c *Config, name, rest, val string) bool {
+func bucketVar(fe *fieldErrors, c *Config, idx bucketIndex, name, rest, val string) bool {
 	rest, ok := strings.CutPrefix(rest, bucketPrefix)
 	if !ok {
 		return false
@@ -294,7 +386,7 @@ func bucketVar(fe *fieldErrors, c *Config, name, rest, val string) bool {
 		if val == "" {
 			return true
 		}
-		bucket := bucketName(c, upper)
+		bucket := idx.name(upper)
 		b := c.Buckets[bucket]
 		if err := f.set(&b, val); err != nil {
 			fe.add(name, "%v", err)
@@ -303,6 +395,9 @@ func bucketVar(fe *fieldErrors, c *Config, name, rest, val string) bool {
 		if c.Buckets == nil {
 			c.Buckets = make(map[string]Bucket)
 		}
+		if _, ok := c.Buckets[bucket]; !ok {
+			idx.add(bucket)
+		}
 		c.Buckets[bucket] = b
 		return true
 	}
@@ -310,12 +405,29 @@ func bucketVar(fe *fieldErrors, c *Config, name, rest, val string) bool {
 	return true
 }
 
-// bucketName maps the <NAME> of a bucket variable to a bucket: the one
-// bucket of c whose name equals it ignoring case, else its lower case.
-func bucketName(c *Config, upper string) string {
+// bucketIndex finds buckets by name ignoring case, in constant time: the
+// names of the buckets under each upper-case spelling.
+type bucketIndex map[string][]string
+
+func newBucketIndex(buckets map[string]Bucket) bucketIndex {
+	idx := make(bucketIndex, len(buckets))
+	for name := range buckets {
+		idx.add(name)
+	}
+	return idx
+}
+
+func (idx bucketIndex) add(name string) {
+	k := strings.ToUpper(name)
+	idx[k] = append(idx[k], name)
+}
+
+// name maps the <NAME> of a bucket variable to a bucket: the one bucket
+// whose name equals it ignoring case, else its lower case.
+func (idx bucketIndex) name(upper string) string {
 	match := ""
 	n := 0
-	for name := range c.Buckets {
+	for _, name := range idx[strings.ToUpper(upper)] {
 		if strings.EqualFold(name, upper) {
 			match = name
 			n++

@@ -1,7 +1,10 @@
 package config_test
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"testing"
@@ -149,10 +152,165 @@ func TestApplyEnvSkipsKeyVariables(t *testing.T) {
 	if _, err := config.FromEnv(environ); err != nil {
 		t.Fatal(err)
 	}
-	// Without LIVEDICT_KEYS naming it, the same variable is an error.
-	_, err := config.FromEnv([]string{"LIVEDICT_ORDERS_KEY=d", "LIVEDICT_KEY_X=f"})
-	if got := paths(t, err); !slices.Equal(got, []string{"LIVEDICT_ORDERS_KEY", "LIVEDICT_KEY_X"}) {
+	// Without LIVEDICT_KEYS naming it, the same variable is unknown: a
+	// warning, since it is near no setting. LIVEDICT_KEY_X is near
+	// LIVEDICT_KEY_<digits>: an error.
+	var warned []string
+	err := config.ApplyEnvOptions(&config.Config{}, []string{"LIVEDICT_ORDERS_KEY=d", "LIVEDICT_KEY_X=f"},
+		config.EnvOptions{Warn: func(f config.FieldError) { warned = append(warned, f.Path) }})
+	if got := paths(t, err); !slices.Equal(got, []string{"LIVEDICT_KEY_X"}) {
 		t.Errorf("paths = %q", got)
+	}
+	if !slices.Equal(warned, []string{"LIVEDICT_ORDERS_KEY"}) {
+		t.Errorf("warned about %q", warned)
+	}
+}
+
+// TestApplyEnvNearMisses checks that a variable that is a near miss of a
+// setting is an error that names the setting.
+func TestApplyEnvNearMisses(t *testing.T) {
+	for name, want := range map[string]string{
+		"LIVEDICT_MAX_KEY":            "LIVEDICT_MAX_KEYS",
+		"LIVEDICT_max_keys":           "LIVEDICT_MAX_KEYS",
+		"LIVEDICT_SHARD":              "LIVEDICT_SHARDS",
+		"LIVEDICT_DEFALT_TTL":         "LIVEDICT_DEFAULT_TTL",
+		"LIVEDICT_DEFAULT_TLT":        "LIVEDICT_DEFAULT_TTL",
+		"LIVEDICT_BACKNED":            "LIVEDICT_BACKEND",
+		"LIVEDICT_PERSIST_TIMEOUTS":   "LIVEDICT_PERSIST_TIMEOUT",
+		"LIVEDICT_STRICT_EVN":         "LIVEDICT_STRICT_ENV",
+		"LIVEDICT_CONFG":              "LIVEDICT_CONFIG",
+		"LIVEDICT_NAME_KEYS":          "LIVEDICT_NAME_KEY",
+		"LIVEDICT_KEY_PRIMARY":        "LIVEDICT_KEY_<digits>",
+		"LIVEDICT_BUCKETS_S_MAX_KEYS": "LIVEDICT_BUCKET_<NAME>_DEFAULT_TTL",
+		"LIVEDICT_bucket_s_max_keys":  "LIVEDICT_BUCKET_<NAME>_DEFAULT_TTL",
+	} {
+		t.Run(name, func(t *testing.T) {
+			err := config.ApplyEnvOptions(&config.Config{}, []string{name + "=5"}, config.EnvOptions{Warn: func(f config.FieldError) {
+				t.Errorf("warned %v, want an error", f)
+			}})
+			if got := paths(t, err); !slices.Equal(got, []string{name}) {
+				t.Errorf("paths = %q", got)
+			}
+			mustContain(t, err, "did you mean "+want)
+		})
+	}
+}
+
+// farNames are LIVEDICT_ variables that are nowhere near a setting, as
+// containers and tools set them.
+var farNames = []string{"LIVEDICT_CLI", "LIVEDICT_CLI_TEST_CHILD", "LIVEDICT_VERSION", "LIVEDICT_ORDERS_KEY", "LIVEDICT_", "LIVEDICT_SERVICE_PORT_HTTP"}
+
+// TestApplyEnvFarNames checks that unknown variables nowhere near a
+// setting do not stop the configuration: each is a warning, and the
+// settings beside them apply. Strict (or LIVEDICT_STRICT_ENV=true) makes
+// them errors.
+func TestApplyEnvFarNames(t *testing.T) {
+	environ := []string{"LIVEDICT_MAX_KEYS=5"}
+	for _, n := range farNames {
+		environ = append(environ, n+"=1")
+	}
+	var warned []string
+	warn := func(f config.FieldError) {
+		warned = append(warned, f.Path)
+		if !strings.Contains(f.Error(), "unknown variable, ignored") || !strings.Contains(f.Msg, config.StrictEnvVar+"=true") {
+			t.Errorf("warning %q", f.Error())
+		}
+	}
+	var c config.Config
+	if err := config.ApplyEnvOptions(&c, environ, config.EnvOptions{Warn: warn}); err != nil {
+		t.Fatal(err)
+	}
+	if c.MaxKeys != 5 {
+		t.Errorf("MaxKeys = %d, want 5", c.MaxKeys)
+	}
+	if !slices.Equal(warned, farNames) {
+		t.Errorf("warned about %q, want %q", warned, farNames)
+	}
+
+	for name, o := range map[string]struct {
+		opts  config.EnvOptions
+		extra string
+	}{
+		"Strict":              {opts: config.EnvOptions{Strict: true}},
+		"LIVEDICT_STRICT_ENV": {extra: config.StrictEnvVar + "=true"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			o.opts.Warn = func(f config.FieldError) { t.Errorf("warned %v, want an error", f) }
+			c := config.Config{}
+			err := config.ApplyEnvOptions(&c, append(slices.Clone(environ), o.extra), o.opts)
+			if got := paths(t, err); !slices.Equal(got, farNames) {
+				t.Errorf("paths = %q, want %q", got, farNames)
+			}
+			if c.MaxKeys != 0 {
+				t.Errorf("ApplyEnv changed the config despite errors")
+			}
+		})
+	}
+	// LIVEDICT_STRICT_ENV=false turns Strict off again; a bad value is an
+	// error.
+	if err := config.ApplyEnvOptions(&config.Config{}, []string{"LIVEDICT_CLI=1", config.StrictEnvVar + "=false"},
+		config.EnvOptions{Strict: true, Warn: func(config.FieldError) {}}); err != nil {
+		t.Errorf("%s=false: %v", config.StrictEnvVar, err)
+	}
+	_, err := config.FromEnv([]string{config.StrictEnvVar + "=maybe"})
+	mustContain(t, err, config.StrictEnvVar+`: want true or false, got "maybe"`)
+}
+
+// TestApplyEnvWarnsThroughSlog checks the default of EnvOptions.Warn.
+func TestApplyEnvWarnsThroughSlog(t *testing.T) {
+	var buf bytes.Buffer
+	old := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&buf, nil)))
+	defer slog.SetDefault(old)
+	if _, err := config.FromEnv([]string{"LIVEDICT_CLI=1"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := buf.String(); !strings.Contains(got, "level=WARN") || !strings.Contains(got, "variable=LIVEDICT_CLI") {
+		t.Errorf("slog got %q", got)
+	}
+}
+
+// TestApplyEnvLongNames checks that an unknown variable's name is cut in
+// errors and warnings: it may be pasted data.
+func TestApplyEnvLongNames(t *testing.T) {
+	long := "LIVEDICT_" + strings.Repeat("AB", 100)
+	var warned []config.FieldError
+	if err := config.ApplyEnvOptions(&config.Config{}, []string{long + "=1"}, config.EnvOptions{
+		Warn: func(f config.FieldError) { warned = append(warned, f) },
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(warned) != 1 || len(warned[0].Path) > 50 || !strings.HasSuffix(warned[0].Path, "…") {
+		t.Errorf("warned %q", warned)
+	}
+}
+
+// BenchmarkFromEnv reads environments of n bucket variables (n/3 buckets
+// of three fields): the time per variable stays the same as n grows.
+// FromEnv used to look for each bucket among all the others, so that
+// 100,000 variables took more than 13 s.
+func BenchmarkFromEnv(b *testing.B) {
+	for _, n := range []int{1000, 10000, 100000} {
+		environ := make([]string, 0, n)
+		for i := range n {
+			switch i % 3 {
+			case 0:
+				environ = append(environ, fmt.Sprintf("LIVEDICT_BUCKET_B%d_MAX_KEYS=%d", i/3, i))
+			case 1:
+				environ = append(environ, fmt.Sprintf("LIVEDICT_BUCKET_B%d_DEFAULT_TTL=1m", i/3))
+			case 2:
+				environ = append(environ, fmt.Sprintf("LIVEDICT_BUCKET_B%d_PERSISTENCE=none", i/3))
+			}
+		}
+		b.Run(fmt.Sprintf("vars=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := config.FromEnv(environ); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/var")
+		})
 	}
 }
 

@@ -82,7 +82,12 @@ func FuzzFromYAML(f *testing.F) {
 func FuzzFromEnv(f *testing.F) {
 	f.Add("LIVEDICT_MAX_KEYS=5\nLIVEDICT_BUCKET_S_DEFAULT_TTL=1m")
 	f.Fuzz(func(t *testing.T, env string) {
-		c, err := config.FromEnv(strings.Split(env, "\n"))
+		var c config.Config
+		err := config.ApplyEnvOptions(&c, strings.Split(env, "\n"), config.EnvOptions{Warn: func(f config.FieldError) {
+			if len(f.Error()) > 300 {
+				t.Fatalf("warning of %d bytes", len(f.Error()))
+			}
+		}})
 		if err != nil {
 			return
 		}
