@@ -311,7 +311,9 @@ func ApplyEnvOptions(c *Config, environ []string, o EnvOptions) error {
 	read := keyEnvs(&work)
 	warn := o.Warn
 	if warn == nil {
-		warn = func(f FieldError) { slog.Warn("config: unknown environment variable ignored", "variable", f.Path, "why", f.Msg) }
+		warn = func(f FieldError) {
+			slog.Warn("config: unknown environment variable ignored", "variable", f.Path, "why", f.Msg)
+		}
 	}
 	var warnings []FieldError
 	for _, name := range unknown {
