@@ -291,7 +291,9 @@ func ApplyEnvOptions(c *Config, environ []string, o EnvOptions) error {
 				continue
 			}
 			if err := v.set(&work, val); err != nil {
-				fe.add(name, "%v", err)
+				// Setters quote the value; a variable that may hold a
+				// secret shows none of it.
+				fe.add(name, "%s", strings.ReplaceAll(err.Error(), quote(val), quoteAt(v.path, val)))
 			}
 			continue
 		}

@@ -134,7 +134,7 @@ func loadKeys(e *Encryption) (*crypto.Keyring, crypto.Key, error) {
 	}
 	keys := make(map[uint32]crypto.Key, len(e.Keys))
 	for i, k := range e.Keys {
-		key, err := readKey(k.Source())
+		key, err := readKey(fmt.Sprintf("persist.encryption.keys[%d]", i), k.Source())
 		if err != nil {
 			return nil, crypto.Key{}, fmt.Errorf("config: persist.encryption.keys[%d] (id %d): %w", i, k.ID, err)
 		}
@@ -149,20 +149,31 @@ func loadKeys(e *Encryption) (*crypto.Keyring, crypto.Key, error) {
 			return nil, crypto.Key{}, fmt.Errorf("config: persist.encryption.keys: %w", err)
 		}
 	}
-	nameKey, err := readKey(e.NameKey)
+	nameKey, err := readKey("persist.encryption.name_key", e.NameKey)
 	if err != nil {
 		return nil, crypto.Key{}, fmt.Errorf("config: persist.encryption.name_key: %w", err)
 	}
 	return kr, nameKey, nil
 }
 
-// readKey reads the key a source names. Errors never hold key material.
-func readKey(s KeySource) (crypto.Key, error) {
+// readKey reads the key a source at path names. Errors never hold key
+// material: a variable name or file path that could be a key pasted by
+// mistake (see shownEnvName, shownFilePath) is replaced by the field's
+// path.
+func readKey(path string, s KeySource) (crypto.Key, error) {
 	switch {
 	case s.Env != "":
-		return crypto.KeyFromEnv(s.Env)
+		k, err := crypto.KeyFromEnv(s.Env)
+		if !shownEnvName(s.Env) {
+			err = hide(err, s.Env, "<"+path+".env>")
+		}
+		return k, err
 	case s.File != "":
-		return crypto.KeyFromFile(s.File)
+		k, err := crypto.KeyFromFile(s.File)
+		if !shownFilePath(s.File) {
+			err = hide(err, s.File, "<"+path+".file>")
+		}
+		return k, err
 	}
 	// Inline text: 64 characters can only be hex (base64 of 32 bytes is
 	// 43 or 44), anything else is tried as base64.
@@ -171,4 +182,22 @@ func readKey(s KeySource) (crypto.Key, error) {
 		return crypto.KeyFromHex(v)
 	}
 	return crypto.KeyFromBase64(v)
+}
+
+// hiddenError is an error whose message does not show a value.
+type hiddenError struct {
+	msg string
+	err error
+}
+
+func (e *hiddenError) Error() string { return e.msg }
+func (e *hiddenError) Unwrap() error { return e.err }
+
+// hide replaces value in err's message with as; errors.Is and errors.As
+// still see err.
+func hide(err error, value, as string) error {
+	if err == nil || !strings.Contains(err.Error(), value) {
+		return err
+	}
+	return &hiddenError{msg: strings.ReplaceAll(err.Error(), value, as), err: err}
 }

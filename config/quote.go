@@ -1,9 +1,13 @@
 package config
 
 import (
+	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/livedict/livedict/crypto"
 )
 
 // Errors quote bad values so that a typo can be found, but a value may be
@@ -74,4 +78,52 @@ func quoteName(name string) string {
 		return fmt.Sprintf("%q", name)
 	}
 	return fmt.Sprintf("%q…", strings.TrimSuffix(short, "…"))
+}
+
+// An error about a key source names the variable or file, which an
+// operator needs, unless the name could be key material pasted into the
+// wrong field: then it names the field instead.
+
+// shownEnvName reports whether an error may show the environment variable
+// name s: a portable name in upper case ([A-Z_][A-Z0-9_]*), and not only
+// hex digits, which an upper-case hex key would be.
+func shownEnvName(s string) bool {
+	if s == "" || s[0] >= '0' && s[0] <= '9' {
+		return false
+	}
+	hexOnly := true
+	for _, r := range s {
+		switch {
+		case r >= 'A' && r <= 'F' || r >= '0' && r <= '9':
+		case r >= 'G' && r <= 'Z' || r == '_':
+			hexOnly = false
+		default:
+			return false
+		}
+	}
+	return !hexOnly
+}
+
+// shownFilePath reports whether an error may show the key file path s:
+// one that does not read as a key (hex or base64 of 32 bytes) and looks
+// like a path (it holds a / or a .), or is too short to hide anything.
+func shownFilePath(s string) bool {
+	if readsAsKey(s) {
+		return false
+	}
+	return strings.ContainsAny(s, "/.") || len(s) <= maxQuoted
+}
+
+// readsAsKey reports whether s is 32 bytes in hex or in any base64.
+func readsAsKey(s string) bool {
+	s = strings.TrimSpace(s)
+	if b, err := hex.DecodeString(s); err == nil && len(b) == crypto.KeySize {
+		return true
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(s); err == nil && len(b) == crypto.KeySize {
+			return true
+		}
+	}
+	return false
 }

@@ -6,10 +6,31 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 )
 
 // maxShards is livedict's bound on Options.Shards.
 const maxShards = 1024
+
+// The upper bounds of numeric settings, so that a huge value is an error
+// that names its field rather than a panic, an allocation that cannot
+// succeed or an overflow later in Options or the store. See
+// docs/configuration.md ("Ranges").
+const (
+	// MaxCount bounds the counts: max_keys (store and bucket), queue_size,
+	// retries, breaker.failures and compression.min_size.
+	MaxCount = 1 << 40
+	// MaxEvictKeys bounds max_keys with policy evict: the evict policy
+	// reserves memory for its bookkeeping in proportion to max_keys (up to
+	// about 40 bytes a key) when the store is opened.
+	MaxEvictKeys = 1 << 30
+	// MaxDuration bounds every duration, 100 years: expiry deadlines are
+	// kept as int64 nanoseconds, which a longer TTL would overflow.
+	MaxDuration = Duration(100 * 365 * 24 * time.Hour)
+	// MaxRetryBackoff bounds retry_backoff, one year: the flusher doubles
+	// it up to 32 times over.
+	MaxRetryBackoff = Duration(365 * 24 * time.Hour)
+)
 
 // Validate checks every field of c and reports every bad one, with its
 // path, in a *ValidationError that matches ErrInvalidConfig; nil means
@@ -23,8 +44,11 @@ func (c *Config) Validate() error {
 	if c.Shards < 0 || c.Shards > maxShards || c.Shards&(c.Shards-1) != 0 {
 		fe.add("shards", "must be 0 or a power of two up to %d, got %d", maxShards, c.Shards)
 	}
-	if c.MaxKeys < 0 {
-		fe.add("max_keys", "must be >= 0, got %d", c.MaxKeys)
+	switch {
+	case c.Policy == PolicyEvict && int64(c.MaxKeys) > MaxEvictKeys:
+		fe.add("max_keys", "must be at most %d with policy evict, got %d", MaxEvictKeys, c.MaxKeys)
+	default:
+		fe.count("max_keys", c.MaxKeys)
 	}
 	if _, ok := policies[c.Policy]; !ok {
 		fe.add("policy", "unknown policy %s (want reject or evict)", quoteAt("policy", c.Policy))
@@ -54,12 +78,30 @@ func bucketPath(name string) string {
 func (fe *fieldErrors) ttl(path string, d Duration) {
 	if d < 0 && d != Never {
 		fe.add(path, "must be >= 0 or never, got %v", d)
+	} else if d > MaxDuration {
+		fe.add(path, "must be at most %v (100 years), got %v", MaxDuration, d)
 	}
 }
 
 func (fe *fieldErrors) nonNegative(path string, d Duration) {
+	fe.duration(path, d, MaxDuration)
+}
+
+// duration checks 0 <= d <= most.
+func (fe *fieldErrors) duration(path string, d, most Duration) {
 	if d < 0 {
 		fe.add(path, "must be >= 0, got %v", d)
+	} else if d > most {
+		fe.add(path, "must be at most %v, got %v", most, d)
+	}
+}
+
+// count checks 0 <= n <= MaxCount.
+func (fe *fieldErrors) count(path string, n int) {
+	if n < 0 {
+		fe.add(path, "must be >= 0, got %d", n)
+	} else if int64(n) > MaxCount {
+		fe.add(path, "must be at most %d, got %d", MaxCount, n)
 	}
 }
 
@@ -68,9 +110,7 @@ func (fe *fieldErrors) bucket(path, name string, b Bucket, persisting bool) {
 		fe.add(path, "the default bucket takes the store's settings; name the bucket")
 	}
 	fe.ttl(path+".default_ttl", b.DefaultTTL)
-	if b.MaxKeys < 0 {
-		fe.add(path+".max_keys", "must be >= 0, got %d", b.MaxKeys)
-	}
+	fe.count(path+".max_keys", b.MaxKeys)
 	p, ok := bucketPersistence[b.Persistence]
 	switch {
 	case !ok:
@@ -93,6 +133,9 @@ func (fe *fieldErrors) persist(p *Persist) {
 		fe.add(f+"compression.algorithm", "unknown algorithm %s (want none, s2 or zstd)", quoteAt(f+"compression.algorithm", p.Compression.Algorithm))
 	} else if !c.ok && p.Compression.MinSize != 0 {
 		fe.add(f+"compression.min_size", "is set but compression.algorithm is none")
+	} else if int64(p.Compression.MinSize) > MaxCount {
+		// Negative compresses every value, however negative.
+		fe.add(f+"compression.min_size", "must be at most %d, got %d", MaxCount, p.Compression.MinSize)
 	}
 	if !codecs[p.Codec] {
 		fe.add(f+"codec", "unknown codec %s (want msgpack, json or gob)", quoteAt(f+"codec", p.Codec))
@@ -103,21 +146,15 @@ func (fe *fieldErrors) persist(p *Persist) {
 	if _, ok := whenFull[p.WhenFull]; !ok {
 		fe.add(f+"when_full", "unknown policy %s (want block or drop)", quoteAt(f+"when_full", p.WhenFull))
 	}
-	if p.QueueSize < 0 {
-		fe.add(f+"queue_size", "must be >= 0, got %d", p.QueueSize)
-	}
-	if p.Retries < 0 {
-		fe.add(f+"retries", "must be >= 0, got %d", p.Retries)
-	}
+	fe.count(f+"queue_size", p.QueueSize)
+	fe.count(f+"retries", p.Retries)
 	fe.nonNegative(f+"flush_interval", p.FlushInterval)
 	fe.nonNegative(f+"block_timeout", p.BlockTimeout)
-	fe.nonNegative(f+"retry_backoff", p.RetryBackoff)
+	fe.duration(f+"retry_backoff", p.RetryBackoff, MaxRetryBackoff)
 	fe.nonNegative(f+"timeout", p.Timeout)
 	if b := p.Breaker; b != nil {
 		fe.ttl(f+"breaker.timeout", b.Timeout)
-		if b.Failures < 0 {
-			fe.add(f+"breaker.failures", "must be >= 0, got %d", b.Failures)
-		}
+		fe.count(f+"breaker.failures", b.Failures)
 		fe.nonNegative(f+"breaker.cooldown", b.Cooldown)
 	}
 }
