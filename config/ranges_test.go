@@ -26,7 +26,9 @@ var rangeCases = []rangeCase{
 	{"default_ttl", func(c *config.Config, v int64) { c.DefaultTTL = config.Duration(v) }, int64(config.MaxDuration), ""},
 	{"max_keys", func(c *config.Config, v int64) { c.MaxKeys = int(v) }, config.MaxCount, "LIVEDICT_MAX_KEYS"},
 	{"max_keys", func(c *config.Config, v int64) { c.MaxKeys, c.Policy = int(v), config.PolicyEvict }, config.MaxEvictKeys, ""},
-	{"buckets.b.default_ttl", func(c *config.Config, v int64) { c.Buckets = map[string]config.Bucket{"b": {DefaultTTL: config.Duration(v)}} }, int64(config.MaxDuration), ""},
+	{"buckets.b.default_ttl", func(c *config.Config, v int64) {
+		c.Buckets = map[string]config.Bucket{"b": {DefaultTTL: config.Duration(v)}}
+	}, int64(config.MaxDuration), ""},
 	{"buckets.b.max_keys", func(c *config.Config, v int64) { c.Buckets = map[string]config.Bucket{"b": {MaxKeys: int(v)}} }, config.MaxCount, "LIVEDICT_BUCKET_B_MAX_KEYS"},
 	{"persist.queue_size", func(c *config.Config, v int64) { c.Persist.QueueSize = int(v) }, config.MaxCount, "LIVEDICT_QUEUE_SIZE"},
 	{"persist.retries", func(c *config.Config, v int64) { c.Persist.Retries = int(v) }, config.MaxCount, "LIVEDICT_RETRIES"},
