@@ -22,6 +22,8 @@ type env struct {
 	g       globals
 	// cmd is the command running, for messages.
 	cmd *command
+	// warned holds the variables warnEnv has warned about.
+	warned map[string]bool
 }
 
 // globals are the flags every command takes, before or after its name.

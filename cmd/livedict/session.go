@@ -41,15 +41,33 @@ func (e *env) loadFileConfig() (config.Config, error) {
 	return c, configErr(err)
 }
 
-// effective lays the environment over c and validates the result.
+// effective lays the environment over c and validates the result. An
+// unknown LIVEDICT_ variable that is near no setting (a container's or a
+// tool's own) is a warning on stderr, not an error, unless
+// LIVEDICT_STRICT_ENV=true (config.StrictEnvVar); a near miss of a setting
+// is an error.
 func (e *env) effective(c config.Config) (config.Config, error) {
-	if err := config.ApplyEnv(&c, e.configEnviron()); err != nil {
+	if err := config.ApplyEnvOptions(&c, e.configEnviron(), config.EnvOptions{Warn: e.warnEnv}); err != nil {
 		return c, configErr(fmt.Errorf("environment: %w", err))
 	}
 	if err := c.Validate(); err != nil {
 		return c, configErr(fmt.Errorf("%s: %w", e.g.config, err))
 	}
 	return c, nil
+}
+
+// warnEnv prints a warning about the environment on stderr, once per
+// variable however often the configuration is loaded, as one line:
+// "livedict: warning: config: NAME: ...".
+func (e *env) warnEnv(w config.FieldError) {
+	if e.warned[w.Path] {
+		return
+	}
+	if e.warned == nil {
+		e.warned = map[string]bool{}
+	}
+	e.warned[w.Path] = true
+	fmt.Fprintln(e.stderr, "livedict: warning: "+oneLine(w.Error()))
 }
 
 // loadConfig reads the configuration file, lays the environment over it
