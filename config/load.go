@@ -164,7 +164,8 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 
 // LoadFile reads the configuration in the file at path: JSON for a .json
 // file, YAML for .yaml and .yml (in any case). Errors name the file; those
-// about its content match ErrInvalidConfig. LoadFile does not call
+// about its content, and a path that is not a regular file (a FIFO, a
+// device, a directory), match ErrInvalidConfig. LoadFile does not call
 // Validate.
 func LoadFile(path string) (Config, error) {
 	var parse func([]byte) (Config, error)
@@ -175,6 +176,13 @@ func LoadFile(path string) (Config, error) {
 		parse = FromYAML
 	default:
 		return Config{}, fmt.Errorf("%w: %s: unknown file type %s (want .json, .yaml or .yml)", ErrInvalidConfig, path, quote(ext))
+	}
+	// A FIFO or a device would block the open or never end: only a
+	// regular file is opened.
+	if fi, err := os.Stat(path); err != nil {
+		return Config{}, fmt.Errorf("config: %w", err)
+	} else if !fi.Mode().IsRegular() {
+		return Config{}, fmt.Errorf("%w: %s: not a regular file", ErrInvalidConfig, path)
 	}
 	f, err := os.Open(path)
 	if err != nil {

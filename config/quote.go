@@ -24,11 +24,7 @@ func quote(s string) string {
 	if len(s) <= maxQuoted {
 		return fmt.Sprintf("%q", s)
 	}
-	cut := maxQuoted
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return fmt.Sprintf("%q… (%d bytes)", s[:cut], len(s))
+	return fmt.Sprintf("%q… (%d bytes)", strings.TrimSuffix(cutText(s, maxQuoted), "…"), len(s))
 }
 
 // quoteAt quotes a bad value of the field at path, or, for a field that
@@ -59,15 +55,18 @@ func secretPath(path string) bool {
 const maxNameShown = 40
 
 // showName returns name, cut to maxNameShown bytes with an ellipsis.
-func showName(name string) string {
-	if len(name) <= maxNameShown {
-		return name
+func showName(name string) string { return cutText(name, maxNameShown) }
+
+// cutText returns s, or its first n bytes or fewer (cut at a character
+// boundary) and an ellipsis when it is longer.
+func cutText(s string, n int) string {
+	if len(s) <= n {
+		return s
 	}
-	cut := maxNameShown
-	for cut > 0 && !utf8.RuneStart(name[cut]) {
-		cut--
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
-	return name[:cut] + "…"
+	return s[:n] + "…"
 }
 
 // quoteName quotes a name (a bucket's, a map key) for a path, cut as

@@ -7,6 +7,7 @@ import (
 	"io"
 	"maps"
 	"reflect"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -43,7 +44,7 @@ func FromYAML(data []byte) (c Config, err error) {
 		if errors.Is(err, io.EOF) {
 			return Config{}, fmt.Errorf("%w: yaml: empty input", ErrInvalidConfig)
 		}
-		return Config{}, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+		return Config{}, fmt.Errorf("%w: %w", ErrInvalidConfig, syntaxError(err))
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
@@ -59,6 +60,19 @@ func FromYAML(data []byte) (c Config, err error) {
 		return Config{}, err
 	}
 	return c, nil
+}
+
+// quotedInError is what yaml's parser quotes in its errors: an anchor's
+// name, which may be anything.
+var quotedInError = regexp.MustCompile(`'[^']*'`)
+
+// syntaxError returns the parser's error with what it quotes cut as quote
+// does, and the message cut to a few hundred bytes.
+func syntaxError(err error) error {
+	msg := quotedInError.ReplaceAllStringFunc(err.Error(), func(q string) string {
+		return quote(q[1 : len(q)-1])
+	})
+	return &hiddenError{msg: cutText(msg, 200), err: err}
 }
 
 // yamlBudget bounds the work of decoding one document: each node visited

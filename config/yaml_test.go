@@ -231,3 +231,24 @@ func BenchmarkYAMLv3Decode(b *testing.B) {
 		}
 	}
 }
+
+// TestFromYAMLSyntaxErrorsQuoteLittle checks the parser's own errors,
+// which quote an unknown anchor's name in full: they are cut as every
+// other quoted value.
+func TestFromYAMLSyntaxErrorsQuoteLittle(t *testing.T) {
+	const key = "5e0c1a9d7b3f28e4c6a0d9f1b2e8c7a3945f6d0e1c2b3a4f5e6d7c8b9a0f1e2d"
+	for _, in := range []string{
+		"a: *" + key + "\n",
+		"a: *" + strings.Repeat("y", 500000) + "\n",
+		"max_keys: !!float " + key + "\n",
+		"persist: {encryption: {primary: !!int " + key + "}}\n",
+	} {
+		_, err := config.FromYAML([]byte(in))
+		if !errors.Is(err, config.ErrInvalidConfig) {
+			t.Fatalf("error %v does not match ErrInvalidConfig", err)
+		}
+		if msg := err.Error(); strings.Contains(msg, key[:9]) || strings.Contains(msg, "yyyyyyyyy") || len(msg) > 300 {
+			t.Errorf("error quotes too much: %.300s", msg)
+		}
+	}
+}
