@@ -197,8 +197,14 @@ func TestApplyEnvNearMisses(t *testing.T) {
 }
 
 // farNames are LIVEDICT_ variables that are nowhere near a setting, as
-// containers and tools set them.
-var farNames = []string{"LIVEDICT_CLI", "LIVEDICT_CLI_TEST_CHILD", "LIVEDICT_VERSION", "LIVEDICT_ORDERS_KEY", "LIVEDICT_", "LIVEDICT_SERVICE_PORT_HTTP"}
+// containers and tools set them: among them those Kubernetes sets for a
+// Service named livedict.
+var farNames = []string{
+	"LIVEDICT_CLI", "LIVEDICT_CLI_TEST_CHILD", "LIVEDICT_VERSION", "LIVEDICT_ORDERS_KEY", "LIVEDICT_",
+	"LIVEDICT_SERVICE_HOST", "LIVEDICT_SERVICE_PORT", "LIVEDICT_SERVICE_PORT_HTTP", "LIVEDICT_PORT",
+	"LIVEDICT_PORT_6379_TCP", "LIVEDICT_PORT_6379_TCP_PROTO", "LIVEDICT_PORT_6379_TCP_PORT", "LIVEDICT_PORT_6379_TCP_ADDR",
+	"LIVEDICT_HOME", "LIVEDICT_ENV", "LIVEDICT_DEBUG", "LIVEDICT_LOG_LEVEL", "LIVEDICT_IMAGE_TAG",
+}
 
 // TestApplyEnvFarNames checks that unknown variables nowhere near a
 // setting do not stop the configuration: each is a warning, and the

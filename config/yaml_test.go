@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -249,6 +252,46 @@ func TestFromYAMLSyntaxErrorsQuoteLittle(t *testing.T) {
 		}
 		if msg := err.Error(); strings.Contains(msg, key[:9]) || strings.Contains(msg, "yyyyyyyyy") || len(msg) > 300 {
 			t.Errorf("error quotes too much: %.300s", msg)
+		}
+	}
+}
+
+// TestFromYAMLAgreesWithYAMLv3 decodes the seed corpus of FuzzFromYAML
+// with FromYAML and with yaml.v3's Decoder (what FromYAML used before it
+// walked the node tree itself): where both accept an input they give the
+// same Config, and one accepts what the other accepts. The exceptions
+// are FromYAML's own rules: a second document is refused. Inputs are kept
+// small, since yaml.v3's check of repeated keys is quadratic.
+func TestFromYAMLAgreesWithYAMLv3(t *testing.T) {
+	files, err := filepath.Glob("testdata/fuzz/FuzzFromYAML/*")
+	if err != nil || len(files) < 20 {
+		t.Fatalf("corpus: %d files, %v", len(files), err)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, lit, _ := strings.Cut(strings.TrimSpace(string(b)), "\n")
+		in, err := strconv.Unquote(strings.TrimSuffix(strings.TrimPrefix(lit, "[]byte("), ")"))
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if len(in) > 8<<10 || filepath.Base(f) == "two_docs" {
+			continue
+		}
+		var v3 config.Config
+		dec := yaml.NewDecoder(strings.NewReader(in))
+		dec.KnownFields(true)
+		errV3 := dec.Decode(&v3)
+		c, err := config.FromYAML([]byte(in))
+		switch {
+		case (errV3 == nil) != (err == nil):
+			t.Errorf("%s: yaml.v3: %v; FromYAML: %v", filepath.Base(f), errV3, err)
+		case err == nil:
+			if d := diff(v3, c); d != "" {
+				t.Errorf("%s: (-yaml.v3 +FromYAML):\n%s", filepath.Base(f), d)
+			}
 		}
 	}
 }
