@@ -16,8 +16,10 @@
 // default livedict.yaml or $LIVEDICT_CONFIG), --bucket and --key-type
 // (string or int: how the store's keys are encoded). The configuration is
 // read with package config, and LIVEDICT_ environment variables override
-// it (config.ApplyEnv). Keys are read from the environment variables or
-// files the configuration names. Every backend module (sqlite, fs,
+// it (config.ApplyEnvOptions): a near miss of a setting is a
+// configuration error, any other unknown LIVEDICT_ variable a warning on
+// stderr, or an error with LIVEDICT_STRICT_ENV=true. Keys are read from
+// the environment variables or files the configuration names. Every backend module (sqlite, fs,
 // badger, redis) is linked in, so every backend URL scheme opens.
 //
 // # Durability

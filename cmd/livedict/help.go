@@ -47,7 +47,9 @@ const exitCodesHelp = `Exit codes:
 const envHelp = `Environment:
   LIVEDICT_CONFIG  the configuration file when --config is not given
   LIVEDICT_*       override the file's settings (docs/configuration.md lists them);
-                   a misspelt LIVEDICT_ variable is a configuration error
+                   a near miss of a setting (LIVEDICT_MAX_KEY) is a configuration
+                   error, any other unknown LIVEDICT_ variable a warning on stderr
+  LIVEDICT_STRICT_ENV=true  makes every unknown LIVEDICT_ variable an error
 `
 
 // printOverview writes `livedict help`.
