@@ -327,12 +327,18 @@ func ApplyEnvOptions(c *Config, environ []string, o EnvOptions) error {
 		case near != "":
 			fe.add(shown, "unknown variable (did you mean %s?)", near)
 		case strict:
-			fe.add(shown, "unknown variable (docs/configuration.md lists the LIVEDICT_ variables; %s=true makes unknown ones errors)", StrictEnvVar)
+			fe.add(shown, "unknown variable (docs/configuration.md lists the LIVEDICT_ variables; strict since %s or EnvOptions.Strict is set)", StrictEnvVar)
 		default:
 			warnings = append(warnings, FieldError{Path: shown, Msg: "unknown variable, ignored (it is not near any setting; docs/configuration.md lists them; " + StrictEnvVar + "=true makes it an error)"})
 		}
 	}
-	for _, w := range warnings {
+	// Warnings are bounded as errors are: a flood of variables makes one
+	// warning for the rest.
+	for i, w := range warnings {
+		if i == MaxFieldErrors {
+			warn(FieldError{Path: EnvPrefix + "*", Msg: fmt.Sprintf("%d more unknown variables, ignored", len(warnings)-i)})
+			break
+		}
 		warn(w)
 	}
 	if err := fe.err(); err != nil {

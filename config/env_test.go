@@ -276,6 +276,28 @@ func TestApplyEnvWarnsThroughSlog(t *testing.T) {
 	}
 }
 
+// TestApplyEnvManyUnknown checks that a flood of unknown variables gives
+// a bounded number of warnings, the last one counting the rest.
+func TestApplyEnvManyUnknown(t *testing.T) {
+	var environ []string
+	for i := range 1000 {
+		environ = append(environ, fmt.Sprintf("LIVEDICT_TOOL_%d_SETTING=1", i))
+	}
+	var warned []config.FieldError
+	if err := config.ApplyEnvOptions(&config.Config{}, environ, config.EnvOptions{
+		Warn: func(f config.FieldError) { warned = append(warned, f) },
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(warned) != config.MaxFieldErrors+1 {
+		t.Fatalf("%d warnings, want %d", len(warned), config.MaxFieldErrors+1)
+	}
+	want := fmt.Sprintf("config: LIVEDICT_*: %d more unknown variables, ignored", 1000-config.MaxFieldErrors)
+	if got := warned[len(warned)-1].Error(); got != want {
+		t.Errorf("last warning %q, want %q", got, want)
+	}
+}
+
 // TestApplyEnvLongNames checks that an unknown variable's name is cut in
 // errors and warnings: it may be pasted data.
 func TestApplyEnvLongNames(t *testing.T) {
