@@ -41,9 +41,13 @@ func editDistance(a, b string, limit int) (int, bool) {
 	// Three rows of the usual table, indexed by position in b, the cells
 	// outside the band holding limit+1 ("too far").
 	far := limit + 1
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
+	var buf [3 * 64]int // no allocation for the short names compared here
+	rows := buf[:0]
+	if 3*(len(b)+1) > len(buf) {
+		rows = make([]int, 0, 3*(len(b)+1))
+	}
+	rows = rows[:3*(len(b)+1)]
+	prev2, prev, cur := rows[:len(b)+1], rows[len(b)+1:2*(len(b)+1)], rows[2*(len(b)+1):]
 	for j := range prev {
 		prev[j] = min(j, far)
 	}
