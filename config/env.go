@@ -399,7 +399,7 @@ func bucketVar(fe *fieldErrors, c *Config, idx bucketIndex, name, rest, val stri
 		bucket := idx.name(upper)
 		b := c.Buckets[bucket]
 		if err := f.set(&b, val); err != nil {
-			fe.add(name, "%v", err)
+			fe.add(cutText(name, maxBucketShown+40), "%v", err)
 			return true
 		}
 		if c.Buckets == nil {
@@ -411,7 +411,7 @@ func bucketVar(fe *fieldErrors, c *Config, idx bucketIndex, name, rest, val stri
 		c.Buckets[bucket] = b
 		return true
 	}
-	fe.add(name, "want LIVEDICT_BUCKET_<NAME>_DEFAULT_TTL, _MAX_KEYS or _PERSISTENCE")
+	fe.add(cutText(name, maxBucketShown+40), "want LIVEDICT_BUCKET_<NAME>_DEFAULT_TTL, _MAX_KEYS or _PERSISTENCE")
 	return true
 }
 

@@ -347,3 +347,19 @@ func TestApplyEnvNil(t *testing.T) {
 		t.Errorf("ApplyEnv(nil) = %v", err)
 	}
 }
+
+// TestLongBucketNames checks that a bucket's name is cut in paths, in
+// errors of the environment and of Validate alike.
+func TestLongBucketNames(t *testing.T) {
+	long := strings.Repeat("B", 100000)
+	_, err := config.FromEnv([]string{"LIVEDICT_BUCKET_" + long + "_MAX_KEYS=x", "LIVEDICT_BUCKET_" + long + "_TTL=1"})
+	if err == nil || len(err.Error()) > 600 {
+		t.Fatalf("error of %d bytes", len(fmt.Sprint(err)))
+	}
+	for _, name := range []string{strings.ToLower(long), "a.b" + long} {
+		c := config.Config{Buckets: map[string]config.Bucket{name: {MaxKeys: -1, Persistence: "x"}}}
+		if err := c.Validate(); err == nil || len(err.Error()) > 600 {
+			t.Fatalf("error of %d bytes", len(fmt.Sprint(err)))
+		}
+	}
+}

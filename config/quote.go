@@ -54,6 +54,10 @@ func secretPath(path string) bool {
 // error shows: real names are short, and a long one may be pasted data.
 const maxNameShown = 40
 
+// maxBucketShown bounds how much of a bucket's name a path shows: bucket
+// names are the user's own and may be long, but not without bound.
+const maxBucketShown = 64
+
 // showName returns name, cut to maxNameShown bytes with an ellipsis.
 func showName(name string) string { return cutText(name, maxNameShown) }
 
@@ -69,10 +73,10 @@ func cutText(s string, n int) string {
 	return s[:n] + "…"
 }
 
-// quoteName quotes a name (a bucket's, a map key) for a path, cut as
-// showName does.
+// quoteName quotes a name (a bucket's, a map key) for a path, cut to
+// maxBucketShown bytes.
 func quoteName(name string) string {
-	short := showName(name)
+	short := cutText(name, maxBucketShown)
 	if short == name {
 		return fmt.Sprintf("%q", name)
 	}

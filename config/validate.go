@@ -70,7 +70,7 @@ func bucketPath(name string) string {
 	if name != "" && strings.IndexFunc(name, func(r rune) bool {
 		return !(r == '_' || r == '-' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
 	}) < 0 {
-		return "buckets." + name
+		return "buckets." + cutText(name, maxBucketShown)
 	}
 	return "buckets[" + quoteName(name) + "]"
 }
