@@ -76,10 +76,10 @@
 // # Options
 //
 // [Options] holds FilePerm and DirPerm (default 0o600 and 0o700), NoSync
-// (default false), SweepInterval (default 0, no sweep goroutine) and
-// OnSweepError. The URL form is
+// (default false), SweepInterval (default 0, no sweep goroutine),
+// OnSweepError and MaxRecordSize (default 64 MiB). The URL form is
 //
-//	file:///abs/dir?sweep=1m&nosync=false&fileperm=0600&dirperm=0700
+//	file:///abs/dir?sweep=1m&nosync=false&fileperm=0600&dirperm=0700&maxrecordsize=67108864
 //
 // with every parameter optional; see [OpenURL].
 //
@@ -94,7 +94,27 @@
 // every file, so both take time in proportion to the number of records.
 // Scan lists a bucket directory as it goes, so it works on buckets of any
 // size, in no particular order. Get and Scan read a whole file into memory,
-// so values are limited by memory, not by the format. Each record costs at
+// so a record's file is limited to Options.MaxRecordSize (default 64 MiB,
+// [DefaultMaxRecordSize]): Put refuses a larger record with [ErrTooLarge],
+// and a larger file on disk is refused unread as [ErrCorrupt].
+//
+// # Damaged and planted files
+//
+// Files under the store's names that the store did not write never crash,
+// hang or stop it. Only regular files are read: a FIFO, socket, device or
+// directory under an entry's name is refused (as [ErrCorrupt]) without a
+// blocking open, and a file past MaxRecordSize is refused before any of it
+// is read. Symbolic links are followed only inside the directory. Get
+// returns the error; Scan yields it for that one file, with a Record that
+// holds only Bucket, and goes on with the rest of the bucket; Sweep reports
+// it after sweeping everything else. A file or FIFO where a bucket
+// directory belongs does not stop Open: Scan of that bucket yields one
+// ErrCorrupt naming it, and Sweep reports it. A symbolic link, FIFO, socket
+// or device under the lock file's name is never followed or opened: Open
+// removes it and creates a lock file of its own; a directory there makes
+// Open fail with ErrCorrupt. Errors name files by their storage names (the
+// encoded bucket and key, or their hashes when long), which is key
+// material only when keys are stored unencrypted. Each record costs at
 // least one file system block, so the backend suits thousands to a few
 // million records of moderate size rather than billions of tiny ones. A
 // Put costs two fsyncs; expect about a thousand durable Puts a second on an

@@ -36,7 +36,18 @@ type Options struct {
 	// place). It runs on the sweep goroutine and must not call Close. The
 	// default drops them; the next sweep tries again.
 	OnSweepError func(error)
+	// MaxRecordSize is the largest entry file, in bytes, that Put writes
+	// and that Get, Scan and Sweep read: the record's bucket, key and value
+	// plus 41 bytes of header and checksum. Put refuses a larger record
+	// with an error matching [ErrTooLarge]; a larger file found on disk is
+	// not read and gives an error matching [ErrCorrupt], so a huge (or
+	// sparse) file planted under an entry's name cannot exhaust memory.
+	// The default is [DefaultMaxRecordSize]; it must not be negative.
+	MaxRecordSize int64
 }
+
+// DefaultMaxRecordSize is the default of Options.MaxRecordSize: 64 MiB.
+const DefaultMaxRecordSize = 64 << 20
 
 const (
 	defaultFilePerm iofs.FileMode = 0o600
@@ -61,6 +72,12 @@ func (o *Options) resolve() (Options, error) {
 	}
 	if r.DirPerm&^iofs.ModePerm != 0 || r.DirPerm&0o700 != 0o700 {
 		return r, fmt.Errorf("%w: DirPerm %#o must be permission bits that include 0o700", ErrInvalidOptions, uint32(r.DirPerm))
+	}
+	if r.MaxRecordSize == 0 {
+		r.MaxRecordSize = DefaultMaxRecordSize
+	}
+	if r.MaxRecordSize < headerSize+trailerSize {
+		return r, fmt.Errorf("%w: MaxRecordSize %d is less than the %d bytes of an empty record", ErrInvalidOptions, r.MaxRecordSize, headerSize+trailerSize)
 	}
 	if r.SweepInterval < 0 {
 		return r, fmt.Errorf("%w: SweepInterval %v is negative", ErrInvalidOptions, r.SweepInterval)

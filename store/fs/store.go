@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
-	"io"
 	iofs "io/fs"
 	"iter"
 	"os"
@@ -81,7 +80,7 @@ func Open(dir string, opts *Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("fs: open: %w", err)
 	}
-	lock, err := root.OpenFile(lockName, os.O_RDWR|os.O_CREATE, o.FilePerm)
+	lock, err := openLock(root, o.FilePerm)
 	if err == nil {
 		if err = lockFile(lock); err != nil {
 			_ = lock.Close()
@@ -179,15 +178,15 @@ func (s *Store) Get(ctx context.Context, bucket string, key []byte) (store.Recor
 // false for a missing or expired file, removing an expired one.
 func (s *Store) readEntry(dir, name, bucket string, key []byte) (store.Record, bool, error) {
 	path := dir + sep + name
-	f, err := s.root.Open(path)
+	f, err := s.openEntry(path)
 	if errors.Is(err, iofs.ErrNotExist) {
 		return store.Record{}, false, nil
 	}
 	if err != nil {
-		return store.Record{}, false, err
+		return store.Record{}, false, fmt.Errorf("%s: %w", path, err)
 	}
 	defer f.Close() // held open until any removal, so its inode is not reused
-	b, err := readAll(f)
+	b, err := readAll(f, s.opts.MaxRecordSize)
 	if err != nil {
 		return store.Record{}, false, fmt.Errorf("%s: %w", path, err)
 	}
@@ -206,25 +205,6 @@ func (s *Store) readEntry(dir, name, bucket string, key []byte) (store.Record, b
 		return store.Record{}, false, nil
 	}
 	return store.Record{Bucket: bucket, Key: e.key, Value: e.value, ExpireAt: expireTime(e.expire)}, true, nil
-}
-
-// readAll reads a whole regular file.
-func readAll(f *os.File) ([]byte, error) {
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%w: not a regular file", ErrCorrupt)
-	}
-	b := make([]byte, fi.Size())
-	if _, err := io.ReadFull(f, b); err != nil {
-		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("%w: file shrank while read", ErrCorrupt)
-		}
-		return nil, err
-	}
-	return b, nil
 }
 
 // removeIfSame removes path if it is still the file f, which the caller
@@ -269,8 +249,10 @@ func (s *Store) Delete(ctx context.Context, bucket string, key []byte) error {
 
 // Scan yields every unexpired record of bucket. It lists the bucket's
 // directory in chunks as it goes, so records written or deleted during the
-// scan may or may not be seen. Expired files it meets are removed; a damaged
-// file ends the scan with an error matching [ErrCorrupt].
+// scan may or may not be seen. Expired files it meets are removed. A damaged
+// file (see [ErrCorrupt]) is yielded as a Record with only Bucket set and an
+// error matching ErrCorrupt that names the file by its storage name, and the
+// scan goes on with the next file; any other error ends it.
 func (s *Store) Scan(ctx context.Context, bucket string) iter.Seq2[store.Record, error] {
 	return func(yield func(store.Record, error) bool) {
 		dir := bucketDirName(bucket)
@@ -281,6 +263,12 @@ func (s *Store) Scan(ctx context.Context, bucket string) iter.Seq2[store.Record,
 				r, ok, err = s.readEntry(dir, name, bucket, nil)
 				return err
 			})
+			if errors.Is(err, ErrCorrupt) {
+				if !yield(store.Record{Bucket: bucket}, fmt.Errorf("fs: scan: %w", err)) {
+					return errStop
+				}
+				return nil
+			}
 			if err != nil {
 				return err
 			}

@@ -24,7 +24,7 @@ func (s *Store) Sweep(ctx context.Context) (int, error) {
 	n := 0
 	var errs []error
 	err := s.eachBucketDir(ctx, func(dir string) error {
-		return s.eachName(ctx, dir, isEntryName, func(name string) error {
+		err := s.eachName(ctx, dir, isEntryName, func(name string) error {
 			var removed bool
 			err := s.do(ctx, func() (err error) {
 				removed, err = s.sweepFile(dir + sep + name)
@@ -39,6 +39,11 @@ func (s *Store) Sweep(ctx context.Context) (int, error) {
 			}
 			return err
 		})
+		if errors.Is(err, ErrCorrupt) { // dir is not a directory
+			errs = append(errs, err)
+			return nil
+		}
+		return err
 	})
 	if err != nil {
 		errs = append(errs, err)
@@ -51,21 +56,14 @@ func (s *Store) Sweep(ctx context.Context) (int, error) {
 
 // sweepFile removes path if it holds an intact, expired entry.
 func (s *Store) sweepFile(path string) (bool, error) {
-	f, err := s.root.Open(path)
+	f, err := s.openEntry(path)
 	if errors.Is(err, iofs.ErrNotExist) {
 		return false, nil // deleted or replaced meanwhile
 	}
 	if err != nil {
-		return false, err
+		return false, fmt.Errorf("%s: %w", path, err)
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return false, err
-	}
-	if !fi.Mode().IsRegular() {
-		return false, fmt.Errorf("%s: %w: not a regular file", path, ErrCorrupt)
-	}
 	var hb [headerSize]byte
 	if _, err := io.ReadFull(f, hb[:]); err != nil {
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
@@ -83,7 +81,7 @@ func (s *Store) sweepFile(path string) (bool, error) {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return false, err
 	}
-	b, err := readAll(f)
+	b, err := readAll(f, s.opts.MaxRecordSize)
 	if err == nil {
 		_, err = decodeFile(b)
 	}
@@ -129,7 +127,14 @@ func (s *Store) removeStaleTemps() error {
 	if err := remove("."); err != nil {
 		return err
 	}
-	return s.eachBucketDir(ctx, remove)
+	// A bucket name that is not a directory holds no temporary files; it
+	// is left for Scan and Sweep to report, and the other buckets open.
+	return s.eachBucketDir(ctx, func(dir string) error {
+		if err := remove(dir); !errors.Is(err, errNotDir) {
+			return err
+		}
+		return nil
+	})
 }
 
 // eachBucketDir calls fn with the name of each bucket directory.
@@ -148,14 +153,14 @@ var errStop = errors.New("fs: stop")
 func (s *Store) eachName(ctx context.Context, dir string, keep func(string) bool, fn func(name string) error) error {
 	var d *os.File
 	err := s.do(ctx, func() (err error) {
-		d, err = s.root.Open(dir)
+		d, err = s.openDir(dir)
 		return err
 	})
 	if errors.Is(err, iofs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", dir, err)
 	}
 	defer d.Close()
 	for {

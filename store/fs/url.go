@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	iofs "io/fs"
+	"math"
 	"net/url"
 	"path/filepath"
 	"runtime"
@@ -26,12 +27,13 @@ func init() {
 
 // OpenURL opens the store that rawURL names, of the form
 //
-//	file:///abs/dir?sweep=1m&nosync=false&fileperm=0600&dirperm=0700
+//	file:///abs/dir?sweep=1m&nosync=false&fileperm=0600&dirperm=0700&maxrecordsize=67108864
 //
 // The path must be absolute; the host must be empty or "localhost". Query
 // parameters, all optional, set [Options]: sweep (a time.ParseDuration
 // string, SweepInterval), nosync (a strconv.ParseBool string, NoSync),
-// fileperm and dirperm (octal, FilePerm and DirPerm). A URL that is
+// fileperm and dirperm (octal, 1 to 0777, FilePerm and DirPerm) and
+// maxrecordsize (decimal bytes, 41 to 2^63-1, MaxRecordSize). A URL that is
 // malformed, names another host, or carries a user, a fragment, an unknown
 // parameter or a bad value gives an error matching [ErrInvalidURL]; errors
 // never quote a password. Importing this package also registers the "file"
@@ -122,8 +124,14 @@ func parseURL(u *url.URL) (string, *Options, error) {
 			} else {
 				o.DirPerm = iofs.FileMode(p)
 			}
+		case "maxrecordsize":
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < headerSize+trailerSize {
+				return bad("maxrecordsize=%q: want a number of bytes from %d to %d", v, headerSize+trailerSize, int64(math.MaxInt64))
+			}
+			o.MaxRecordSize = n
 		default:
-			return bad("unknown parameter %q (known: sweep, nosync, fileperm, dirperm)", name)
+			return bad("unknown parameter %q (known: sweep, nosync, fileperm, dirperm, maxrecordsize)", name)
 		}
 	}
 	return dir, &o, nil

@@ -18,6 +18,7 @@ func TestOpenByURL(t *testing.T) {
 		"file://" + filepath.ToSlash(dir),
 		"file://localhost" + filepath.ToSlash(dir) + "?sweep=1m&nosync=true",
 		"file://" + filepath.ToSlash(dir) + "?sweep=0&nosync=false&fileperm=0640&dirperm=0750",
+		"file://" + filepath.ToSlash(dir) + "?maxrecordsize=9223372036854775807",
 	} {
 		s, err := store.Open(ctx, u)
 		if err != nil {
@@ -49,8 +50,8 @@ func TestOpenByURL(t *testing.T) {
 		}
 		n++
 	}
-	if n != 3 {
-		t.Errorf("the three URLs of one directory stored %d records, want 3", n)
+	if n != 4 {
+		t.Errorf("the four URLs of one directory stored %d records, want 4", n)
 	}
 }
 
@@ -69,6 +70,13 @@ func TestOpenURLRejectsBadURLs(t *testing.T) {
 		"file://" + dir + "?sweep=1m&sweep=2m",
 		"file://" + dir + "?fileperm=0400", // valid octal, but unreadable files
 		"file://" + dir + "?dirperm=999",
+		"file://" + dir + "?fileperm=1099511627776",
+		"file://" + dir + "?dirperm=-0700",
+		"file://" + dir + "?sweep=9999999999h",
+		"file://" + dir + "?maxrecordsize=40",
+		"file://" + dir + "?maxrecordsize=-1",
+		"file://" + dir + "?maxrecordsize=9223372036854775808",
+		"file://" + dir + "?maxrecordsize=1e9",
 		"file://" + dir + "?%zz",
 		"file://hunter2:pw@host:bad/x",
 		"sqlite:///x.db",

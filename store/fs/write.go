@@ -52,6 +52,9 @@ func (s *Store) Put(ctx context.Context, r store.Record) error {
 		return fmt.Errorf("fs: put: %w", err)
 	}
 	defer s.end()
+	if err := s.checkSize(r); err != nil {
+		return fmt.Errorf("fs: put: %w", err)
+	}
 	files := []pending{{rec: r, name: entryName(r.Key)}}
 	if err := s.commit(ctx, bucketDirName(r.Bucket), files); err != nil {
 		return fmt.Errorf("fs: put: %w", err)
@@ -73,6 +76,11 @@ func (s *Store) PutBatch(ctx context.Context, rs []store.Record) error {
 	var dirs []string
 	groups := make(map[string][]pending)
 	for _, r := range rs {
+		if err := s.checkSize(r); err != nil {
+			return fmt.Errorf("fs: put batch: %w", err)
+		}
+	}
+	for _, r := range rs {
 		dir := bucketDirName(r.Bucket)
 		if _, ok := groups[dir]; !ok {
 			dirs = append(dirs, dir)
@@ -83,6 +91,16 @@ func (s *Store) PutBatch(ctx context.Context, rs []store.Record) error {
 		if err := s.commit(ctx, dir, groups[dir]); err != nil {
 			return fmt.Errorf("fs: put batch: %w", err)
 		}
+	}
+	return nil
+}
+
+// checkSize refuses a record whose file would pass MaxRecordSize, which
+// the store could not read back.
+func (s *Store) checkSize(r store.Record) error {
+	n := uint64(headerSize+trailerSize) + uint64(len(r.Bucket)) + uint64(len(r.Key)) + uint64(len(r.Value))
+	if n > uint64(s.opts.MaxRecordSize) {
+		return fmt.Errorf("%w: its file would take %d bytes, more than MaxRecordSize %d", ErrTooLarge, n, s.opts.MaxRecordSize)
 	}
 	return nil
 }
