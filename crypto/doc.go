@@ -7,7 +7,12 @@
 // [GenerateKey] or loaded with [KeyFromHex], [KeyFromBase64], [KeyFromEnv] or
 // [KeyFromFile]. A Key never prints its bytes: every fmt verb, String and
 // GoString give "crypto.Key(redacted)", and no error from this package quotes
-// key material or plaintext.
+// key material or plaintext. The same holds for every type here that holds
+// key material: a [Namer] prints as "crypto.Namer(redacted)" and a [Keyring]
+// as its algorithm and key ids, under every fmt verb, in slog (LogValue) and
+// in JSON (MarshalJSON), and even printed by value through reflection.
+// KeyFromFile reads only regular files of at most [MaxKeyFileSize] bytes,
+// and never waits on a FIFO or device.
 //
 // # Keyrings and rotation
 //

@@ -114,13 +114,21 @@ func KeyFromEnv(name string) (Key, error) {
 	return k, nil
 }
 
+// MaxKeyFileSize is the largest key file [KeyFromFile] reads: room for a
+// key in hex or base64 with generous white space around it.
+const MaxKeyFileSize = 4096
+
 // KeyFromFile reads a Key from the file at path. A file of exactly 32 bytes is
 // taken as raw key material; anything else must be hex or base64 text, with
-// surrounding white space ignored.
+// surrounding white space ignored. The file must be a regular file (a
+// symbolic link to one is followed) of at most [MaxKeyFileSize] bytes: a
+// FIFO, device, socket or directory is refused without being read or
+// waited on, and a larger file without being read whole, each with an
+// error matching [ErrBadKey].
 func KeyFromFile(path string) (Key, error) {
-	data, err := os.ReadFile(path)
+	data, err := readKeyFile(path)
 	if err != nil {
-		return Key{}, fmt.Errorf("%w: %w", ErrBadKey, err)
+		return Key{}, fmt.Errorf("%w: key file %s: %w", ErrBadKey, path, err)
 	}
 	defer clear(data)
 	// No text encoding of 32 bytes is 32 characters long, so the two forms
@@ -133,6 +141,44 @@ func KeyFromFile(path string) (Key, error) {
 		return Key{}, fmt.Errorf("crypto: key file %s: %w", path, err)
 	}
 	return k, nil
+}
+
+// readKeyFile returns the content of the regular file at path, refusing
+// anything else and anything longer than MaxKeyFileSize.
+func readKeyFile(path string) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("not a regular file (%v)", fi.Mode().Type())
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|nonblock, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	// Checked again on what was opened, in case the name was swapped.
+	if fi, err = f.Stat(); err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("not a regular file (%v)", fi.Mode().Type())
+	}
+	if fi.Size() > MaxKeyFileSize {
+		return nil, fmt.Errorf("%d bytes is more than the %d a key file may hold", fi.Size(), MaxKeyFileSize)
+	}
+	buf := make([]byte, MaxKeyFileSize+1)
+	n, err := io.ReadFull(f, buf)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		clear(buf)
+		return nil, err
+	}
+	if n > MaxKeyFileSize {
+		clear(buf)
+		return nil, fmt.Errorf("the file grew past the %d bytes a key file may hold", MaxKeyFileSize)
+	}
+	return buf[:n], nil
 }
 
 // String returns "crypto.Key(redacted)".

@@ -30,7 +30,10 @@ const (
 
 // entry is one key of a keyring with its ready-made AEAD.
 type entry struct {
-	key   Key
+	// key is held behind a pointer: fmt dereferences at most one pointer
+	// of a value it prints without its methods (a Keyring printed by
+	// value reaches entry that way), so the key's bytes stay unprinted.
+	key   *Key
 	aead  cipher.AEAD
 	seals atomic.Uint64
 }
@@ -82,7 +85,7 @@ func newEntry(alg Algorithm, k Key) (*entry, error) {
 			return nil, fmt.Errorf("%w: %w", ErrBadKey, err)
 		}
 	}
-	return &entry{key: k, aead: aead}, nil
+	return &entry{key: &k, aead: aead}, nil
 }
 
 // Algorithm returns the algorithm the keyring seals and opens with.

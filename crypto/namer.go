@@ -16,10 +16,13 @@ import (
 const nameInfo = "livedict name v1"
 
 // Namer derives storage names from bucket and key bytes without revealing
-// them. A Namer is safe for concurrent use.
+// them. A Namer is safe for concurrent use. Like a [Key], a Namer never
+// prints its key: see [Namer.Format].
 type Namer struct {
-	key  []byte
-	macs sync.Pool // of hash.Hash: keyed HMAC states, Reset between uses
+	// macs holds keyed HMAC states, Reset between uses. The key itself
+	// lives only in the closure of macs.New, out of reach of package fmt
+	// and of reflection, so a Namer printed even by value shows none of it.
+	macs sync.Pool
 }
 
 // NewNamer returns a Namer whose HMAC key is derived from secret with HKDF-SHA256
@@ -31,8 +34,8 @@ func NewNamer(secret Key) *Namer {
 		// HKDF-SHA256 fails only for outputs longer than 255*32 bytes.
 		panic("crypto: derive name key: " + err.Error())
 	}
-	n := &Namer{key: k}
-	n.macs.New = func() any { return hmac.New(sha256.New, n.key) }
+	n := &Namer{}
+	n.macs.New = func() any { return hmac.New(sha256.New, k) }
 	return n
 }
 

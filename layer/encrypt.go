@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"log/slog"
 	"math"
 	"slices"
 	"sync"
@@ -575,3 +576,22 @@ func (e *EncryptStage) Close() error {
 	}
 	return encErr("close", e.next.Close())
 }
+
+// encryptRedacted is how an EncryptStage prints: it holds a keyring and a
+// naming key, and shows neither.
+const encryptRedacted = "layer.EncryptStage(redacted)"
+
+// String returns "layer.EncryptStage(redacted)".
+func (e *EncryptStage) String() string { return encryptRedacted }
+
+// GoString returns "layer.EncryptStage(redacted)", so %#v hides the keys.
+func (e *EncryptStage) GoString() string { return encryptRedacted }
+
+// Format writes "layer.EncryptStage(redacted)" for every fmt verb.
+func (e *EncryptStage) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(encryptRedacted)) }
+
+// LogValue returns "layer.EncryptStage(redacted)", so slog logs no key.
+func (e *EncryptStage) LogValue() slog.Value { return slog.StringValue(encryptRedacted) }
+
+// MarshalJSON returns the JSON string "layer.EncryptStage(redacted)".
+func (e *EncryptStage) MarshalJSON() ([]byte, error) { return []byte(`"` + encryptRedacted + `"`), nil }
