@@ -239,12 +239,24 @@ func testForeignKeys(t *testing.T, b backend) {
 	if _, err := s.Get(ctx, "c", []byte("bad")); !errors.Is(err, redis.ErrCorrupt) {
 		t.Errorf("Get of a value this package did not write = %v, want an error matching ErrCorrupt", err)
 	}
-	var scanErr error
-	for _, err := range s.Scan(ctx, "c") {
-		scanErr = err
+	// Scan reports the damaged value and goes on with the rest.
+	mustPut(t, s, store.Record{Bucket: "c", Key: []byte("good"), Value: []byte("v")})
+	var errs []error
+	var good int
+	for r, err := range s.Scan(ctx, "c") {
+		if err != nil {
+			errs = append(errs, err)
+			if !errors.Is(err, redis.ErrCorrupt) || !errors.Is(err, store.ErrCorrupt) || r.Key != nil || r.Value != nil {
+				t.Errorf("Scan over a value this package did not write yielded {%q %q}, %v; want no data and ErrCorrupt", r.Key, r.Value, err)
+			}
+			continue
+		}
+		if string(r.Key) == "good" {
+			good++
+		}
 	}
-	if !errors.Is(scanErr, redis.ErrCorrupt) {
-		t.Errorf("Scan over a value this package did not write ended with %v, want ErrCorrupt", scanErr)
+	if len(errs) != 1 || good != 1 {
+		t.Errorf("Scan over one damaged and one good value yielded the good one %d times and errors %v; want it once and one error", good, errs)
 	}
 }
 

@@ -31,14 +31,23 @@
 //	prefix=NAME      the key prefix ([Options].Prefix; default livedict)
 //	timeout=DUR      the per-call deadline, a Go duration ([Options].Timeout;
 //	                 default 1s; 0 or negative for none)
-//	scan_count=N     the SCAN COUNT hint ([Options].ScanCount; default 128)
+//	scan_count=N     the SCAN COUNT hint ([Options].ScanCount; default 128,
+//	                 at most 65536)
+//	max_value_size=N the longest value in bytes ([Options].MaxValueSize;
+//	                 default 64 MiB, at most 4 GiB)
 //	master=NAME      redis+sentinel only, required: the master's name
 //	tls=true         redis+cluster and redis+sentinel only: use TLS
 //
 // Every other parameter goes to go-redis's own URL parser for the scheme
 // (redis.ParseURL, ParseClusterURL or ParseFailoverURL): dial_timeout,
-// read_timeout, pool_size, max_retries, client_name, ... An unknown
-// parameter, a bad value, a path on a cluster URL or several hosts on a
+// read_timeout, pool_size, max_retries, client_name, ... go-redis checks
+// none of their ranges, so this package does first: connection counts
+// (pool_size, min_idle_conns, max_idle_conns, max_active_conns,
+// max_concurrent_dials, pipeline_pool_size) at most [MaxPoolSize], buffer
+// sizes at most 64 MiB, max_retries and max_redirects from -1 to 1000, db
+// at most [MaxDB], protocol at most 3, durations in whole seconds no more
+// than a time.Duration holds. An unknown parameter, a bad or out-of-range
+// value (the error names it), a path on a cluster URL or several hosts on a
 // redis:// URL give an error matching [ErrInvalidURL]; errors never quote
 // the password.
 //
@@ -110,6 +119,27 @@
 // its memory grows with the bucket. Records put or deleted during a Scan
 // may or may not be seen, and a record whose slot a cluster moves during a
 // Scan may be missed.
+//
+// # Hostile servers
+//
+// go-redis trusts the lengths in replies: a bulk header such as
+// $9223372036854775806 panics its reader and *4294967296 makes it allocate
+// tens of gigabytes. The clients Open and OpenURL build dial through
+// [LimitReplies], which reads every reply byte before go-redis does and
+// refuses, with an error matching [ErrBadReply] and a closed connection, a
+// bulk string longer than Options.MaxValueSize plus its 9-byte header, more
+// than [MaxReplyElements] aggregate elements open at once, nesting deeper
+// than [MaxReplyDepth], a line longer than [MaxReplyLine], or bytes that
+// are not RESP. Put refuses values longer than MaxValueSize with
+// [ErrTooLarge], so the Store never writes what it cannot read back. Every
+// method also recovers a panic inside go-redis on its own goroutine into
+// an error matching ErrBadReply. What remains: a client given in
+// Options.Client is bounded only if it dials through LimitReplies; a panic
+// on a goroutine go-redis starts itself (a cluster pipeline runs one per
+// node) cannot be recovered, which the reply limits are there to prevent;
+// a slow server is bounded by Options.Timeout, not by these limits. A
+// value this package did not write makes Get fail with [ErrCorrupt], and
+// Scan yields it as a per-record error and goes on.
 //
 // # Tests
 //

@@ -3,6 +3,7 @@ package redis
 import (
 	"crypto/tls"
 	"fmt"
+	"math"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -13,7 +14,29 @@ const (
 	DefaultPrefix    = "livedict"
 	DefaultTimeout   = time.Second
 	DefaultScanCount = 128
-	defaultAddr      = "127.0.0.1:6379"
+	// DefaultMaxValueSize is the default of Options.MaxValueSize: 64 MiB.
+	DefaultMaxValueSize = 64 << 20
+	defaultAddr         = "127.0.0.1:6379"
+)
+
+// Upper bounds of numeric settings, in [Options] and in URLs. Larger values
+// give an error naming the setting rather than a panic or an exhausted
+// memory inside go-redis (a pool of 2^40 connections is allocated up
+// front).
+const (
+	// MaxPoolSize bounds PoolSize and go-redis's connection counts
+	// (pool_size, min_idle_conns, max_idle_conns, max_active_conns, ...):
+	// far more connections than a Redis server accepts by default (10000).
+	MaxPoolSize = 1 << 16
+	// MaxScanCount bounds ScanCount: a page of names and its pipeline of
+	// GETs must fit in [MaxReplyElements].
+	MaxScanCount = 1 << 16
+	// MaxDB bounds DB; Redis numbers databases with an int.
+	MaxDB = math.MaxInt32
+	// MaxValueSizeLimit bounds Options.MaxValueSize: Redis itself refuses
+	// strings past 512 MiB by default (proto-max-bulk-len) and past 4 GiB
+	// whatever its configuration.
+	MaxValueSizeLimit = 4 << 30
 )
 
 // Options configure [Open]. The zero Options connect to a standalone server
@@ -75,8 +98,17 @@ type Options struct {
 	// deadline of the Store's own.
 	Timeout time.Duration
 	// ScanCount is the COUNT hint of each SCAN and so the size of the
-	// batches in which Scan fetches values. Zero means 128.
+	// batches in which Scan fetches values. Zero means 128; at most
+	// [MaxScanCount].
 	ScanCount int
+	// MaxValueSize is the longest record value, in bytes, that Put and
+	// PutBatch store (a longer one gives an error matching [ErrTooLarge])
+	// and so the longest bulk reply, less the 9-byte header, that the
+	// Store's connections accept: a longer reply fails with [ErrBadReply]
+	// before go-redis allocates for it. Zero means [DefaultMaxValueSize];
+	// at most [MaxValueSizeLimit]. With Options.Client it bounds Put only,
+	// unless that client dials through [LimitReplies].
+	MaxValueSize int64
 }
 
 // connSet reports whether any connection setting is given.
@@ -100,10 +132,14 @@ func (o *Options) validate() error {
 		return bad("DB %d is negative", o.DB)
 	case o.DB != 0 && o.MasterName == "" && (o.Cluster || len(o.Addrs) > 1):
 		return bad("DB %d: a cluster has only database 0", o.DB)
-	case o.PoolSize < 0:
-		return bad("PoolSize %d is negative", o.PoolSize)
-	case o.ScanCount < 0:
-		return bad("ScanCount %d is negative", o.ScanCount)
+	case o.DB > MaxDB:
+		return bad("DB %d is more than %d", o.DB, MaxDB)
+	case o.PoolSize < 0 || o.PoolSize > MaxPoolSize:
+		return bad("PoolSize %d is out of range [0, %d]", o.PoolSize, MaxPoolSize)
+	case o.ScanCount < 0 || o.ScanCount > MaxScanCount:
+		return bad("ScanCount %d is out of range [0, %d]", o.ScanCount, MaxScanCount)
+	case o.MaxValueSize < 0 || o.MaxValueSize > MaxValueSizeLimit:
+		return bad("MaxValueSize %d is out of range [0, %d]", o.MaxValueSize, int64(MaxValueSizeLimit))
 	}
 	for _, a := range o.Addrs {
 		if a == "" {
@@ -131,5 +167,6 @@ func (o *Options) newClient() goredis.UniversalClient {
 		TLSConfig:             o.TLSConfig,
 		PoolSize:              o.PoolSize,
 		ContextTimeoutEnabled: true,
+		Dialer:                LimitReplies(netDialer(o.TLSConfig, 0), o.MaxValueSize),
 	})
 }

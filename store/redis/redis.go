@@ -23,6 +23,7 @@ type Store struct {
 	names     namer
 	timeout   time.Duration // <= 0: none of our own
 	scanCount int
+	maxValue  int64
 	// nodes calls fn on each server holding a part of the keyspace, for
 	// SCAN, or is nil when client talks to one server.
 	nodes func(ctx context.Context, fn func(context.Context, *goredis.Client) error) error
@@ -65,6 +66,7 @@ func newStore(client goredis.UniversalClient, owned bool, opts *Options) *Store 
 		names:     newNamer(cmp.Or(opts.Prefix, DefaultPrefix)),
 		timeout:   cmp.Or(opts.Timeout, DefaultTimeout),
 		scanCount: cmp.Or(opts.ScanCount, DefaultScanCount),
+		maxValue:  cmp.Or(opts.MaxValueSize, DefaultMaxValueSize),
 	}
 	switch c := client.(type) {
 	case *goredis.ClusterClient:
@@ -90,7 +92,7 @@ func (s *Store) call(ctx context.Context, op string, fn func(ctx context.Context
 	if s.timeout > 0 {
 		cctx, cancel = context.WithTimeout(ctx, s.timeout)
 	}
-	err := fn(cctx)
+	err := recovered(op, func() error { return fn(cctx) })
 	timedOut := err != nil && ctx.Err() == nil && cctx.Err() != nil
 	if cancel != nil {
 		cancel()
@@ -173,11 +175,23 @@ func (s *Store) Put(ctx context.Context, r store.Record) error {
 	if err := s.check(ctx); err != nil {
 		return err
 	}
+	if err := s.checkSize(r); err != nil {
+		return fmt.Errorf("store/redis: put: %w", err)
+	}
 	return s.call(ctx, "put", func(ctx context.Context) error {
 		cmd, buf := s.putCmd(ctx, r, time.Now())
 		defer buf.release()
 		return s.client.Process(ctx, cmd)
 	})
+}
+
+// checkSize refuses a value longer than MaxValueSize, which the Store's
+// connections would refuse to read back.
+func (s *Store) checkSize(r store.Record) error {
+	if int64(len(r.Value)) > s.maxValue {
+		return fmt.Errorf("%w: %d bytes is more than MaxValueSize %d", ErrTooLarge, len(r.Value), s.maxValue)
+	}
+	return nil
 }
 
 // Batches of PutBatch are split into pipelines of at most these many records
@@ -193,6 +207,11 @@ const (
 func (s *Store) PutBatch(ctx context.Context, rs []store.Record) error {
 	if err := s.check(ctx); err != nil {
 		return err
+	}
+	for _, r := range rs {
+		if err := s.checkSize(r); err != nil {
+			return fmt.Errorf("store/redis: put batch: %w", err)
+		}
 	}
 	var bufs []*buffer
 	for len(rs) > 0 {
@@ -294,7 +313,7 @@ func (s *Store) Close() error {
 	if s.closed.Swap(true) || !s.owned {
 		return nil
 	}
-	if err := s.client.Close(); err != nil && !errors.Is(err, goredis.ErrClosed) {
+	if err := recovered("close", s.client.Close); err != nil && !errors.Is(err, goredis.ErrClosed) {
 		return fmt.Errorf("store/redis: close: %w", err)
 	}
 	return nil

@@ -20,8 +20,9 @@ import (
 // pipeline of GETs. Each page is a round trip under Options.Timeout, not the
 // whole scan. Keys that match the pattern but are not in this Store's name
 // form (written by another program) are skipped; a value in the Store's
-// namespace that this package did not write ends the sequence with an error
-// matching [ErrCorrupt]. As SCAN may return a key twice, Scan remembers the
+// namespace that this package did not write is yielded as a Record with
+// only Bucket set and an error matching [ErrCorrupt] (and
+// [store.ErrCorrupt]), and the scan goes on; any other error ends it. As SCAN may return a key twice, Scan remembers the
 // keys it has yielded until it ends, so its memory grows with the bucket.
 func (s *Store) Scan(ctx context.Context, bucket string) iter.Seq2[store.Record, error] {
 	return func(yield func(store.Record, error) bool) {
@@ -33,7 +34,11 @@ func (s *Store) Scan(ctx context.Context, bucket string) iter.Seq2[store.Record,
 		// between pages, or a cluster moves a slot); the contract wants each
 		// record once.
 		seen := make(map[string]struct{})
-		once := func(r store.Record) bool {
+		once := func(it scanItem) bool {
+			if it.err != nil {
+				return yield(store.Record{Bucket: bucket}, it.err)
+			}
+			r := it.rec
 			if _, dup := seen[string(r.Key)]; dup {
 				return true
 			}
@@ -42,7 +47,7 @@ func (s *Store) Scan(ctx context.Context, bucket string) iter.Seq2[store.Record,
 		}
 		var err error
 		if s.nodes == nil {
-			err = s.scanNode(ctx, s.client, bucket, func(batch []store.Record) bool {
+			err = s.scanNode(ctx, s.client, bucket, func(batch []scanItem) bool {
 				for _, r := range batch {
 					if !once(r) {
 						return false
@@ -59,6 +64,12 @@ func (s *Store) Scan(ctx context.Context, bucket string) iter.Seq2[store.Record,
 	}
 }
 
+// scanItem is a record that Scan yields, or the error of one stored value.
+type scanItem struct {
+	rec store.Record
+	err error
+}
+
 // errStopped ends a node's scan when the consumer stopped; it never reaches
 // the caller.
 var errStopped = errors.New("store/redis: scan stopped")
@@ -66,9 +77,9 @@ var errStopped = errors.New("store/redis: scan stopped")
 // scanNodes scans every node in parallel and yields from the caller's
 // goroutine, as iter.Seq2 requires. It returns only once every goroutine it
 // started has ended, also when yield stops early or panics.
-func (s *Store) scanNodes(parent context.Context, bucket string, yield func(store.Record) bool) error {
+func (s *Store) scanNodes(parent context.Context, bucket string, yield func(scanItem) bool) error {
 	ctx, cancel := context.WithCancel(parent)
-	batches := make(chan []store.Record)
+	batches := make(chan []scanItem)
 	done := make(chan struct{})
 	var (
 		once     sync.Once
@@ -81,19 +92,8 @@ func (s *Store) scanNodes(parent context.Context, bucket string, yield func(stor
 	go func() {
 		defer close(done)
 		defer close(batches)
-		err := s.nodes(ctx, func(ctx context.Context, node *goredis.Client) error {
-			err := s.scanNode(ctx, node, bucket, func(batch []store.Record) bool {
-				select {
-				case batches <- batch:
-					return true
-				case <-ctx.Done():
-					return false
-				}
-			})
-			if err != nil {
-				fail(err)
-			}
-			return err
+		err := recovered("scan", func() error {
+			return s.nodes(ctx, s.scanEachNode(bucket, batches, fail))
 		})
 		if err != nil {
 			// An error before any node ran, such as loading the cluster's
@@ -124,11 +124,30 @@ func (s *Store) scanNodes(parent context.Context, bucket string, yield func(stor
 	return nil
 }
 
+// scanEachNode returns the function scanNodes runs on each node: it scans
+// the node and sends its pages to batches until ctx ends.
+func (s *Store) scanEachNode(bucket string, batches chan<- []scanItem, fail func(error)) func(context.Context, *goredis.Client) error {
+	return func(ctx context.Context, node *goredis.Client) error {
+		err := s.scanNode(ctx, node, bucket, func(batch []scanItem) bool {
+			select {
+			case batches <- batch:
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		})
+		if err != nil {
+			fail(err)
+		}
+		return err
+	}
+}
+
 // scanNode scans one server, handing each page of records to emit until
 // the cursor comes back to 0 or emit returns false. node runs SCAN; values
 // are fetched through s.client, which in a cluster routes each GET to the
 // slot's current owner.
-func (s *Store) scanNode(ctx context.Context, node goredis.Cmdable, bucket string, emit func([]store.Record) bool) error {
+func (s *Store) scanNode(ctx context.Context, node goredis.Cmdable, bucket string, emit func([]scanItem) bool) error {
 	prefix := s.names.bucketPrefix(bucket)
 	match := s.names.match(bucket)
 	var cursor uint64
@@ -163,7 +182,7 @@ func (s *Store) scanNode(ctx context.Context, node goredis.Cmdable, bucket strin
 // fetch reads the values of names, a page of SCAN, in one pipeline, and
 // returns the unexpired records among them. Names not in this Store's form
 // and keys removed since the SCAN are left out.
-func (s *Store) fetch(ctx context.Context, bucket, prefix string, names []string) ([]store.Record, error) {
+func (s *Store) fetch(ctx context.Context, bucket, prefix string, names []string) ([]scanItem, error) {
 	keys := make([][]byte, 0, len(names))
 	ours := make([]string, 0, len(names))
 	for _, name := range names {
@@ -197,7 +216,7 @@ func (s *Store) fetch(ctx context.Context, bucket, prefix string, names []string
 		return nil, err
 	}
 	now := time.Now()
-	batch := make([]store.Record, 0, len(cmds))
+	batch := make([]scanItem, 0, len(cmds))
 	for i, c := range cmds {
 		raw, err := c.Bytes()
 		if err != nil { // goredis.Nil: removed since SCAN
@@ -205,11 +224,14 @@ func (s *Store) fetch(ctx context.Context, bucket, prefix string, names []string
 		}
 		value, exp, err := decodeValue(raw)
 		if err != nil {
-			return nil, fmt.Errorf("store/redis: scan: %w", err)
+			// Named by its storage name, which is a keyed hash when the
+			// encrypt layer is above; it goes on to the next record.
+			batch = append(batch, scanItem{err: fmt.Errorf("store/redis: scan: %s: %w", ours[i], err)})
+			continue
 		}
 		r := store.Record{Bucket: bucket, Key: keys[i], Value: value, ExpireAt: exp}
 		if !r.Expired(now) {
-			batch = append(batch, r)
+			batch = append(batch, scanItem{rec: r})
 		}
 	}
 	return batch, nil

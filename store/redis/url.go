@@ -114,10 +114,20 @@ func parseURL(u *url.URL) (*Options, goredis.UniversalClient, error) {
 	}
 	if v, ok := take("scan_count"); ok {
 		n, err := strconv.Atoi(v)
-		if err != nil || n <= 0 {
-			return nil, nil, bad("scan_count %q: want a positive integer", v)
+		if err != nil || n <= 0 || n > MaxScanCount {
+			return nil, nil, bad("scan_count %q: want an integer from 1 to %d", quoteShort(v), MaxScanCount)
 		}
 		opts.ScanCount = n
+	}
+	if v, ok := take("max_value_size"); ok {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 || n > MaxValueSizeLimit {
+			return nil, nil, bad("max_value_size %q: want a number of bytes from 1 to %d", quoteShort(v), int64(MaxValueSizeLimit))
+		}
+		opts.MaxValueSize = n
+	}
+	if err := checkNumericParams(q); err != nil {
+		return nil, nil, bad("%w", err)
 	}
 	goURL := url.URL{Scheme: "redis", User: u.User, Host: u.Host, Path: u.Path}
 	var client goredis.UniversalClient
@@ -137,7 +147,11 @@ func parseURL(u *url.URL) (*Options, goredis.UniversalClient, error) {
 		if err != nil {
 			return nil, nil, bad("%w", urlParseError(err))
 		}
+		if o.DB > MaxDB {
+			return nil, nil, bad("database %d is more than %d", o.DB, MaxDB)
+		}
 		o.ContextTimeoutEnabled = true
+		o.Dialer = LimitReplies(netDialer(o.TLSConfig, o.DialTimeout), opts.MaxValueSize)
 		client = goredis.NewClient(o)
 	case SchemeCluster:
 		if p := strings.Trim(u.Path, "/"); p != "" {
@@ -162,6 +176,7 @@ func parseURL(u *url.URL) (*Options, goredis.UniversalClient, error) {
 			return nil, nil, bad("%w", urlParseError(err))
 		}
 		o.ContextTimeoutEnabled = true
+		o.Dialer = LimitReplies(netDialer(o.TLSConfig, o.DialTimeout), opts.MaxValueSize)
 		client = goredis.NewClusterClient(o)
 	case SchemeSentinel:
 		master, _ := take("master")
@@ -194,6 +209,7 @@ func parseURL(u *url.URL) (*Options, goredis.UniversalClient, error) {
 			o.Password, _ = u.User.Password()
 		}
 		o.ContextTimeoutEnabled = true
+		o.Dialer = LimitReplies(netDialer(o.TLSConfig, o.DialTimeout), opts.MaxValueSize)
 		if o.RouteByLatency || o.RouteRandomly {
 			client = goredis.NewFailoverClusterClient(o)
 		} else {

@@ -203,3 +203,61 @@ func TestCloseOwnership(t *testing.T) {
 		t.Errorf("after Store.Close, closing its own client again = %v, want redis.ErrClosed", err)
 	}
 }
+
+// Every numeric setting, in a URL or in Options, is checked against the
+// range this package accepts, with an error naming it; before the fix
+// pool_size=1099511627776 (2^40) panicked inside go-redis.
+func TestNumericSettingsBounded(t *testing.T) {
+	for _, tc := range []struct{ url, field string }{
+		{"redis://h?pool_size=1099511627776", "pool_size"},
+		{"redis://h?pool_size=-1", "pool_size"},
+		{"redis://h?min_idle_conns=99999999", "min_idle_conns"},
+		{"redis://h?max_idle_conns=99999999", "max_idle_conns"},
+		{"redis://h?max_active_conns=4294967296", "max_active_conns"},
+		{"redis://h?max_concurrent_dials=99999999", "max_concurrent_dials"},
+		{"redis://h?pipeline_pool_size=99999999", "pipeline_pool_size"},
+		{"redis://h?pipeline_read_buffer_size=1099511627776", "pipeline_read_buffer_size"},
+		{"redis://h?pipeline_write_buffer_size=-5", "pipeline_write_buffer_size"},
+		{"redis://h?max_retries=1000000000", "max_retries"},
+		{"redis://h?protocol=7", "protocol"},
+		{"redis://h?db=4294967296", "db"},
+		{"redis://h/4294967296", "database"},
+		{"redis://h?dial_timeout=9223372036854775807", "dial_timeout"},
+		{"redis://h?read_timeout=forever", "read_timeout"},
+		{"redis://h?scan_count=1000000", "scan_count"},
+		{"redis://h?max_value_size=0", "max_value_size"},
+		{"redis://h?max_value_size=9223372036854775807", "max_value_size"},
+		{"redis+cluster://h?max_redirects=1000000", "max_redirects"},
+		{"redis+cluster://h?pool_size=1099511627776", "pool_size"},
+		{"redis+cluster://h?dialer_retries=99999999", "dialer_retries"},
+		{"redis+cluster://h?failing_timeout_seconds=99999999999", "failing_timeout_seconds"},
+		{"redis+sentinel://s?master=m&pool_size=1099511627776", "pool_size"},
+	} {
+		_, _, err := parse(t, tc.url)
+		if !errors.Is(err, ErrInvalidURL) || !strings.Contains(err.Error(), tc.field) {
+			t.Errorf("parseURL(%s) = %v, want an ErrInvalidURL naming %s", tc.url, err, tc.field)
+		}
+	}
+	for _, raw := range []string{
+		"redis://h?pool_size=65536&min_idle_conns=0&max_retries=-1&protocol=2&dial_timeout=5&read_timeout=-1&max_value_size=4294967296",
+		"redis+cluster://h?max_redirects=8&pool_size=10",
+	} {
+		if _, _, err := parse(t, raw); err != nil {
+			t.Errorf("parseURL(%s) = %v", raw, err)
+		}
+	}
+	for _, tc := range []struct {
+		o     Options
+		field string
+	}{
+		{Options{PoolSize: 1 << 40}, "PoolSize"},
+		{Options{ScanCount: 1 << 20}, "ScanCount"},
+		{Options{DB: 1 << 40}, "DB"},
+		{Options{MaxValueSize: -1}, "MaxValueSize"},
+		{Options{MaxValueSize: 1 << 40}, "MaxValueSize"},
+	} {
+		if _, err := Open(&tc.o); !errors.Is(err, ErrInvalidOptions) || !strings.Contains(err.Error(), tc.field) {
+			t.Errorf("Open(%+v) = %v, want an ErrInvalidOptions naming %s", tc.o, err, tc.field)
+		}
+	}
+}
