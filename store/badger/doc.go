@@ -102,5 +102,32 @@
 // After Close every method but Close returns an error matching
 // [store.ErrClosed], never Badger's own error or panic: Close waits for the
 // calls in progress and the calls after it fail before reaching Badger. A
-// stored value this package could not have written gives [ErrCorrupt].
+// stored value this package could not have written gives [ErrCorrupt] from
+// Get; Scan yields it as a Record with only Bucket set and that error, and
+// goes on with the rest of the bucket.
+//
+// # Damaged files
+//
+// Badger opens its table (.sst) files on goroutines of its own and trusts
+// the lengths in their footers, so a garbage table panicked there, where
+// no recover reaches, and took the process down. Open therefore first
+// opens every table the MANIFEST lists itself, with Badger's table code and
+// checksum verification of every block (options.OnTableRead), on the
+// calling goroutine with panics recovered: a table that is not a regular
+// file, cannot be read or fails a checksum makes Open return an error
+// matching ErrCorrupt (and [store.ErrCorrupt]) that names the file, and
+// Badger never sees it. This reads every table once per Open, so Open
+// takes time in proportion to the size of the database. Once open, Badger
+// checks each block it reads against its checksum
+// (options.OnBlockRead; Tune may change it), so damage that appears later
+// is an error, not garbage, and every method recovers a panic inside
+// Badger on its own goroutine into an error matching ErrCorrupt.
+//
+// What remains: a file damaged after Open's check and read by one of
+// Badger's background goroutines (a compaction) can still panic there; an
+// encrypted database (EncryptionKey set through Tune) is not checked at
+// Open, since its tables need Badger's key registry; a damaged value log,
+// memtable log or MANIFEST is left to Badger, which reports most such
+// damage as an error from Open. Extra .sst files the MANIFEST does not
+// list are not checked: Badger removes them.
 package badger

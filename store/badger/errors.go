@@ -3,6 +3,7 @@ package badger
 import (
 	"errors"
 	"fmt"
+	"runtime"
 
 	bdg "github.com/dgraph-io/badger/v4"
 	"github.com/livedict/livedict/store"
@@ -25,8 +26,12 @@ var (
 	// its bucket, or a value longer than the value log file size.
 	ErrTooLarge = errors.New("badger: record too large")
 	// ErrCorrupt is matched by the error Get and Scan return for a stored
-	// value this package did not write, or that was damaged.
-	ErrCorrupt = errors.New("badger: corrupt record")
+	// value this package did not write, or that was damaged; by the error
+	// Open returns for a table file that fails Badger's checks (see
+	// [Open]); and by the error of any method in which Badger panicked on
+	// the calling goroutine, which the method recovers. It also matches
+	// [store.ErrCorrupt].
+	ErrCorrupt error = &corruptError{"badger: corrupt record"}
 )
 
 // wrap prefixes err with the operation; errors.Is still finds the
@@ -39,4 +44,30 @@ func wrap(op string, err error) error {
 		err = store.ErrNotFound
 	}
 	return fmt.Errorf("badger: %s: %w", op, err)
+}
+
+// corruptError is the type of ErrCorrupt: a sentinel of its own that also
+// matches store.ErrCorrupt.
+type corruptError struct{ msg string }
+
+func (e *corruptError) Error() string { return e.msg }
+
+func (e *corruptError) Is(target error) bool { return target == store.ErrCorrupt }
+
+// recovered turns a panic inside Badger, on the goroutine of a Store
+// method, into an error matching ErrCorrupt: Badger panics on some damaged
+// files instead of returning an error. The error names the operation and,
+// for a runtime error, what failed; it never quotes the panic value
+// otherwise, which may hold stored bytes. Use it as
+// defer recovered(&err, op) in a method with a named error result.
+func recovered(err *error, op string) {
+	p := recover()
+	if p == nil {
+		return
+	}
+	what := "panic"
+	if re, ok := p.(runtime.Error); ok {
+		what = "panic: " + re.Error()
+	}
+	*err = fmt.Errorf("badger: %s: %w: Badger %s", op, ErrCorrupt, what)
 }

@@ -125,6 +125,10 @@ func (o *Options) badgerOptions(dir string) (bdg.Options, error) {
 	bo.DetectConflicts = false
 	// Badger's metrics are process-wide expvars; leave them to Tune.
 	bo.MetricsEnabled = false
+	// Every block read is checked against its checksum, so a table damaged
+	// after Open gives an error rather than garbage to Badger's decoder
+	// (Open itself checks every table first: see verifyTables).
+	bo.ChecksumVerificationMode = options.OnBlockRead
 	if o.Tune != nil {
 		o.Tune(&bo)
 		bo.Dir = dir

@@ -62,6 +62,9 @@ func open(dir string, opts *Options, gcPassed func()) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := verifyTables(bo); err != nil {
+		return nil, err
+	}
 	db, err := openDB(bo)
 	if err != nil {
 		return nil, err
@@ -131,7 +134,8 @@ func (s *Store) entry(e *bdg.Entry, keys []byte, r store.Record) ([]byte, error)
 // Put stores r. When it returns nil the record is in Badger's write-ahead
 // log, synced to disk unless [Options.NoSync] is set. Badger copies the
 // record into its own memory before the commit returns.
-func (s *Store) Put(ctx context.Context, r store.Record) error {
+func (s *Store) Put(ctx context.Context, r store.Record) (err error) {
+	defer recovered(&err, "put")
 	if err := s.begin(ctx); err != nil {
 		return wrap("put", err)
 	}
@@ -154,7 +158,8 @@ func (s *Store) Put(ctx context.Context, r store.Record) error {
 // checking ctx between them. Every record is validated before anything is
 // written, so a batch holding a record that is too large writes nothing.
 // Records that repeat a key are applied in order: the last one wins.
-func (s *Store) PutBatch(ctx context.Context, rs []store.Record) error {
+func (s *Store) PutBatch(ctx context.Context, rs []store.Record) (err error) {
+	defer recovered(&err, "put batch")
 	if err := s.begin(ctx); err != nil {
 		return wrap("put batch", err)
 	}
@@ -215,7 +220,8 @@ func tooBig(err error) error {
 
 // Get returns the record for bucket and key, or an error matching
 // [store.ErrNotFound] when there is none or its ExpireAt has passed.
-func (s *Store) Get(ctx context.Context, bucket string, key []byte) (store.Record, error) {
+func (s *Store) Get(ctx context.Context, bucket string, key []byte) (_ store.Record, err error) {
+	defer recovered(&err, "get")
 	if err := s.begin(ctx); err != nil {
 		return store.Record{}, wrap("get", err)
 	}
@@ -257,7 +263,8 @@ func readItem(item *bdg.Item, bucket string, key []byte) (store.Record, error) {
 
 // Delete removes the record for bucket and key; a missing record is not an
 // error. It is as durable as Put.
-func (s *Store) Delete(ctx context.Context, bucket string, key []byte) error {
+func (s *Store) Delete(ctx context.Context, bucket string, key []byte) (err error) {
+	defer recovered(&err, "delete")
 	if err := s.begin(ctx); err != nil {
 		return wrap("delete", err)
 	}
@@ -287,15 +294,21 @@ const (
 // own, so records written during the scan may or may not be seen, and a
 // long scan neither pins old versions nor blocks Close. The open and
 // context checks are made before each page; a failure is yielded once, with
-// a zero record, and ends the sequence.
+// a zero record, and ends the sequence, except for a stored value this
+// package could not have written: that one is yielded as a Record with
+// only Bucket set and an error matching [ErrCorrupt], and the scan goes on.
 func (s *Store) Scan(ctx context.Context, bucket string) iter.Seq2[store.Record, error] {
 	return func(yield func(store.Record, error) bool) {
 		prefix := bucketPrefix(bucket)
 		seek := prefix
 		for {
 			page, next, err := s.scanPage(ctx, bucket, prefix, seek)
-			for _, r := range page {
-				if !yield(r, nil) {
+			for _, it := range page {
+				r := it.rec
+				if it.err != nil {
+					r = store.Record{Bucket: bucket}
+				}
+				if !yield(r, it.err) {
 					return
 				}
 			}
@@ -313,7 +326,8 @@ func (s *Store) Scan(ctx context.Context, bucket string) iter.Seq2[store.Record,
 
 // scanPage reads records of bucket from seek on. It returns the records
 // and where the next page starts, nil when the bucket is done.
-func (s *Store) scanPage(ctx context.Context, bucket string, prefix, seek []byte) (page []store.Record, next []byte, err error) {
+func (s *Store) scanPage(ctx context.Context, bucket string, prefix, seek []byte) (page []pageItem, next []byte, err error) {
+	defer recovered(&err, "scan")
 	if err := s.begin(ctx); err != nil {
 		return nil, nil, err
 	}
@@ -331,6 +345,10 @@ func (s *Store) scanPage(ctx context.Context, bucket string, prefix, seek []byte
 		visits++
 		item := it.Item()
 		r, err := readItem(item, bucket, item.Key()[len(prefix):])
+		if errors.Is(err, ErrCorrupt) {
+			page = append(page, pageItem{err: wrap("scan", err)})
+			continue
+		}
 		if err != nil {
 			return page, nil, err
 		}
@@ -338,9 +356,15 @@ func (s *Store) scanPage(ctx context.Context, bucket string, prefix, seek []byte
 			continue
 		}
 		size += len(r.Key) + len(r.Value)
-		page = append(page, r)
+		page = append(page, pageItem{rec: r})
 	}
 	return page, nil, nil
+}
+
+// pageItem is one record of a Scan page, or the error of one stored value.
+type pageItem struct {
+	rec store.Record
+	err error
 }
 
 // NativeTTL reports true: Badger drops expired records itself, in
@@ -348,7 +372,8 @@ func (s *Store) scanPage(ctx context.Context, bucket string, prefix, seek []byte
 func (s *Store) NativeTTL() bool { return true }
 
 // Ping checks that the store is open and Badger answers a read.
-func (s *Store) Ping(ctx context.Context) error {
+func (s *Store) Ping(ctx context.Context) (err error) {
+	defer recovered(&err, "ping")
 	if err := s.begin(ctx); err != nil {
 		return wrap("ping", err)
 	}
@@ -371,7 +396,8 @@ func (s *Store) Ping(ctx context.Context) error {
 // directory can be opened again at once. The first Close returns Badger's
 // error, if any; later calls return nil. Every other method then fails with
 // an error matching [store.ErrClosed].
-func (s *Store) Close() error {
+func (s *Store) Close() (err error) {
+	defer recovered(&err, "close")
 	first := false
 	s.closeOnce.Do(func() {
 		first = true

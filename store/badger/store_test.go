@@ -408,15 +408,25 @@ func TestCorruptValues(t *testing.T) {
 			if _, err := s.Get(ctx, bucket, []byte("k")); !errors.Is(err, badger.ErrCorrupt) {
 				t.Errorf("Get = %v, want an error matching ErrCorrupt", err)
 			}
+			// Scan reports the damaged value and goes on to the next.
+			mustPut(t, s, store.Record{Bucket: bucket, Key: []byte("z"), Value: []byte("good")})
 			var errs []error
+			var good int
 			for r, err := range s.Scan(ctx, bucket) {
 				if err == nil {
-					t.Errorf("Scan yielded record %q, want an error", r.Key)
+					if string(r.Key) != "z" {
+						t.Errorf("Scan yielded record %q, want an error", r.Key)
+					}
+					good++
+					continue
+				}
+				if r.Key != nil || r.Value != nil {
+					t.Errorf("Scan yielded data {%q %q} with its error", r.Key, r.Value)
 				}
 				errs = append(errs, err)
 			}
-			if len(errs) != 1 || !errors.Is(errs[0], badger.ErrCorrupt) {
-				t.Errorf("Scan yielded errors %v, want one matching ErrCorrupt", errs)
+			if len(errs) != 1 || !errors.Is(errs[0], badger.ErrCorrupt) || !errors.Is(errs[0], store.ErrCorrupt) || good != 1 {
+				t.Errorf("Scan yielded errors %v and %d good records, want one ErrCorrupt and the good one", errs, good)
 			}
 		})
 	}

@@ -33,6 +33,8 @@ func TestParseURL(t *testing.T) {
 		{url: "badger:///d?gc=-1m", wantErr: "gc"},
 		{url: "badger:///d?gc=soon", wantErr: "gc"},
 		{url: "badger:///d?gc=1m&gc=2m", wantErr: "2 times"},
+		{url: "badger:///d?gc=9999999999999h", wantErr: "gc"},
+		{url: "badger:///d?gc=9223372036854775807", wantErr: "gc"},
 		{url: "badger:///d?sync_writes=true", wantErr: "unknown parameter"},
 		{url: "badger:///d?a=%zz", wantErr: "query"},
 		{url: "file:///d", wantErr: "scheme"},
