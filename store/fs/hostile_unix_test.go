@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+
+	"github.com/livedict/livedict/store"
 )
 
 func mkfifo(t *testing.T, path string) {
@@ -48,6 +50,14 @@ func TestPlantedBucketFIFO(t *testing.T) {
 	if _, err := s.Sweep(t.Context()); err == nil {
 		t.Error("Sweep did not report the FIFO")
 	}
+	// Writes to that bucket fail instead of blocking on the FIFO.
+	if err := s.Delete(t.Context(), "bad", []byte("k")); err == nil {
+		t.Error("Delete in the FIFO bucket succeeded")
+	}
+	if err := s.Put(t.Context(), store.Record{Bucket: "bad", Key: []byte("k")}); err == nil {
+		t.Error("Put in the FIFO bucket succeeded")
+	}
+	mustPut(t, s, store.Record{Bucket: "good", Key: []byte("k")})
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}

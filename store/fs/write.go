@@ -274,7 +274,7 @@ func (s *Store) syncDir(dir string) error {
 		// rename itself.
 		return nil
 	}
-	d, err := s.root.Open(dir)
+	d, err := s.openDir(dir) // never blocks on a FIFO planted as a bucket
 	if err != nil {
 		return err
 	}
