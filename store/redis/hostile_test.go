@@ -35,6 +35,12 @@ func startFake(t *testing.T, reply func(cmd []string) string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return serveOn(t, ln, reply)
+}
+
+// serveOn serves the fake protocol on ln and returns its address.
+func serveOn(t *testing.T, ln net.Listener, reply func(cmd []string) string) string {
+	t.Helper()
 	fs := &fakeServer{ln: ln}
 	fs.wg.Add(1)
 	go func() {
