@@ -103,3 +103,30 @@ func FuzzRespScanner(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkRespScanner measures the scanner on the replies a Store reads
+// most: pages of small GET replies and large bulk values.
+func BenchmarkRespScanner(b *testing.B) {
+	small := []byte(strings.Repeat("$40\r\n"+strings.Repeat("v", 40)+"\r\n", 128))
+	large := []byte("$1048576\r\n" + strings.Repeat("v", 1<<20) + "\r\n")
+	lim := newReplyLimits(DefaultMaxValueSize)
+	for _, bc := range []struct {
+		name string
+		in   []byte
+	}{{"128x40B", small}, {"1MiB", large}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(bc.in)))
+			b.ReportAllocs()
+			for b.Loop() {
+				sc := respScanner{lim: lim}
+				for p := bc.in; len(p) > 0; {
+					n := min(len(p), 4096) // go-redis reads through a bufio.Reader
+					if err := sc.scan(p[:n]); err != nil {
+						b.Fatal(err)
+					}
+					p = p[n:]
+				}
+			}
+		})
+	}
+}
