@@ -127,7 +127,9 @@
 // Badger's background goroutines (a compaction) can still panic there; an
 // encrypted database (EncryptionKey set through Tune) is not checked at
 // Open, since its tables need Badger's key registry; a damaged value log,
-// memtable log or MANIFEST is left to Badger, which reports most such
-// damage as an error from Open. Extra .sst files the MANIFEST does not
+// KEYREGISTRY or MANIFEST is left to Badger, whose Open fails with an error
+// of its own (tried with each replaced by 32 KiB of garbage: no panic, but
+// the error does not match ErrCorrupt, and the failed Badger Open leaves
+// two of its goroutines running). Extra .sst files the MANIFEST does not
 // list are not checked: Badger removes them.
 package badger
