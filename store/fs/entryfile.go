@@ -13,13 +13,13 @@ import (
 var errNotDir = fmt.Errorf("%w: not a directory", ErrCorrupt)
 
 // openEntry opens the file at path for reading, but only if it is a
-// regular file, or a symbolic link inside the root to one. Anything else (a
-// FIFO, a socket, a device, a directory) gives an error matching ErrCorrupt
-// without being opened, so no open ever blocks; the opened file is checked
-// again, in case it was swapped between the check and the open. A missing
-// file gives an error matching fs.ErrNotExist.
+// regular file. Anything else (a symbolic link, a FIFO, a socket, a device,
+// a directory) gives an error matching ErrCorrupt without being opened or
+// followed, so no open ever blocks; the opened file is checked again, in
+// case it was swapped between the check and the open. A missing file gives
+// an error matching fs.ErrNotExist.
 func (s *Store) openEntry(path string) (*os.File, error) {
-	fi, err := s.root.Stat(path) // follows links, never out of the root
+	fi, err := s.root.Lstat(path)
 	if err != nil {
 		return nil, err
 	}
@@ -45,10 +45,11 @@ func notRegular(fi iofs.FileInfo) error {
 }
 
 // openDir opens the directory dir for listing. A name that is something
-// else gives an error matching errNotDir (and so ErrCorrupt) without being
-// opened as a file.
+// else, a symbolic link included (the store makes only real directories),
+// gives an error matching errNotDir (and so ErrCorrupt) without being
+// opened or followed.
 func (s *Store) openDir(dir string) (*os.File, error) {
-	fi, err := s.root.Stat(dir)
+	fi, err := s.root.Lstat(dir)
 	if err != nil {
 		return nil, err
 	}

@@ -113,8 +113,17 @@ func TestPlantedEntryFiles(t *testing.T) {
 		plantTest(t, true, func(t *testing.T, path string) { writeFile(t, path, nil) })
 	})
 	t.Run("symlink to another entry", func(t *testing.T) {
-		plantTest(t, false, func(t *testing.T, path string) {
+		plantTest(t, true, func(t *testing.T, path string) {
 			if err := os.Symlink(entryName([]byte("good")), path); err != nil {
+				t.Fatal(err)
+			}
+		})
+	})
+	t.Run("symlink out of the directory", func(t *testing.T) {
+		plantTest(t, true, func(t *testing.T, path string) {
+			target := filepath.Join(t.TempDir(), "elsewhere")
+			writeFile(t, target, encodeFile(store.Record{Bucket: "b", Key: []byte("bad"), Value: []byte("outside")}))
+			if err := os.Symlink(target, path); err != nil {
 				t.Fatal(err)
 			}
 		})
@@ -185,6 +194,46 @@ func TestPlantedBucketFile(t *testing.T) {
 		t.Errorf("Sweep = %v, want an ErrCorrupt naming %s", err, bad)
 	}
 	mustPut(t, s, store.Record{Bucket: "ok", Key: []byte("k2"), Value: []byte("v")})
+}
+
+// A symbolic link where a bucket directory belongs, even to a real
+// directory of entries elsewhere, is never followed: Open works, the other
+// buckets too, and Scan of that bucket and Sweep report it.
+func TestPlantedBucketSymlink(t *testing.T) {
+	dir := t.TempDir()
+	other := t.TempDir()
+	s, err := Open(other, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, s, store.Record{Bucket: "bad", Key: []byte("k"), Value: []byte("outside")})
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, s, store.Record{Bucket: "ok", Key: []byte("k"), Value: []byte("v")})
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	bad := bucketDirName("bad")
+	if err := os.Symlink(filepath.Join(other, bad), filepath.Join(dir, bad)); err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(dir, nil)
+	if err != nil {
+		t.Fatalf("Open with a symlinked bucket directory = %v", err)
+	}
+	defer s.Close()
+	if keys, errs := scanAll(t, s, "bad"); len(keys) != 0 || len(errs) != 1 {
+		t.Errorf("Scan(bad) = %q, %v, want one error and nothing from outside", keys, errs)
+	}
+	if _, err := s.Sweep(t.Context()); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("Sweep = %v, want the symlink reported", err)
+	}
+	wantValue(t, s, "ok", []byte("k"), "v")
 }
 
 // A symbolic link planted as the lock file is never followed: its target
