@@ -96,7 +96,11 @@
 // size, in no particular order. Get and Scan read a whole file into memory,
 // so a record's file is limited to Options.MaxRecordSize (default 64 MiB,
 // [DefaultMaxRecordSize]): Put refuses a larger record with [ErrTooLarge],
-// and a larger file on disk is refused unread as [ErrCorrupt].
+// and a larger file on disk is refused unread as [ErrCorrupt]. Each record
+// costs at least one file system block, so the backend suits thousands to a
+// few million records of moderate size rather than billions of tiny ones. A
+// Put costs two fsyncs; expect about a thousand durable Puts a second on an
+// SSD, many more with PutBatch or NoSync.
 //
 // # Damaged and planted files
 //
@@ -104,8 +108,9 @@
 // hang or stop it. Only regular files are read: a FIFO, socket, device or
 // directory under an entry's name is refused (as [ErrCorrupt]) without a
 // blocking open, and a file past MaxRecordSize is refused before any of it
-// is read. Symbolic links are followed only inside the directory. Get
-// returns the error; Scan yields it for that one file, with a Record that
+// is read. Symbolic links at entry and bucket names are never followed
+// (the store makes none), and are refused the same way. Get returns the
+// error; Scan yields it for that one file, with a Record that
 // holds only Bucket, and goes on with the rest of the bucket; Sweep reports
 // it after sweeping everything else. A file or FIFO where a bucket
 // directory belongs does not stop Open: Scan of that bucket yields one
@@ -114,9 +119,5 @@
 // removes it and creates a lock file of its own; a directory there makes
 // Open fail with ErrCorrupt. Errors name files by their storage names (the
 // encoded bucket and key, or their hashes when long), which is key
-// material only when keys are stored unencrypted. Each record costs at
-// least one file system block, so the backend suits thousands to a few
-// million records of moderate size rather than billions of tiny ones. A
-// Put costs two fsyncs; expect about a thousand durable Puts a second on an
-// SSD, many more with PutBatch or NoSync.
+// material only when keys are stored unencrypted.
 package fs
