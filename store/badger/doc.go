@@ -117,7 +117,9 @@
 // file, cannot be read or fails a checksum makes Open return an error
 // matching ErrCorrupt (and [store.ErrCorrupt]) that names the file, and
 // Badger never sees it. This reads every table once per Open, so Open
-// takes time in proportion to the size of the database. Once open, Badger
+// takes time in proportion to the size of the database: 55–165 ms of a
+// 70–180 ms Open for 100 MB of 1 KiB records read from the page cache, on
+// a shared 2-core machine. Once open, Badger
 // checks each block it reads against its checksum
 // (options.OnBlockRead; Tune may change it), so damage that appears later
 // is an error, not garbage, and every method recovers a panic inside
