@@ -1,0 +1,29 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"go.uber.org/goleak"
+)
+
+// TestMain fails the whole run, rather than skipping anything, when the
+// test server is unreachable: CI must run these tests.
+func TestMain(m *testing.M) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	c, err := pgx.Connect(ctx, testDSN())
+	if err == nil {
+		err = c.Ping(ctx)
+		_ = c.Close(ctx)
+	}
+	cancel()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "store/postgres tests need a PostgreSQL server at %s (set %s to another): %v\n", testDSN(), envDSN, err)
+		os.Exit(1)
+	}
+	goleak.VerifyTestMain(m)
+}
