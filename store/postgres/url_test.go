@@ -186,3 +186,18 @@ func FuzzParseURL(f *testing.F) {
 		}
 	})
 }
+
+// TestServerSettingsInURL: a URL parameter that is neither LiveDict's nor
+// libpq's reaches the server as a setting of each connection, as the
+// package documentation says of synchronous_commit.
+func TestServerSettingsInURL(t *testing.T) {
+	s, err := OpenURL(t.Context(), dsnWith(t, url.Values{"synchronous_commit": {"off"}, "schema": {newSchema(t)}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var v string
+	if err := s.pool.QueryRow(t.Context(), `SHOW synchronous_commit`).Scan(&v); err != nil || v != "off" {
+		t.Errorf("synchronous_commit on the Store's connection = %q, %v; want off", v, err)
+	}
+}
