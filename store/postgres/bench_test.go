@@ -119,3 +119,40 @@ func copyUpsert(ctx context.Context, s *Store, rs []store.Record) error {
 		return err
 	})
 }
+
+// BenchmarkPut is one record per call, each its own commit.
+func BenchmarkPut(b *testing.B) {
+	s := benchStore(b)
+	defer s.Close()
+	value := benchValue()
+	i := 0
+	for b.Loop() {
+		if err := s.Put(context.Background(), store.Record{Bucket: "bench", Key: binary.BigEndian.AppendUint64(nil, uint64(i)), Value: value}); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+	b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "entries/s")
+}
+
+// BenchmarkGet reads one of 1024 records per call.
+func BenchmarkGet(b *testing.B) {
+	s := benchStore(b)
+	defer s.Close()
+	value := benchValue()
+	rs := make([]store.Record, 1024)
+	for i := range rs {
+		rs[i] = store.Record{Bucket: "bench", Key: binary.BigEndian.AppendUint64(nil, uint64(i)), Value: value}
+	}
+	if err := s.PutBatch(context.Background(), rs); err != nil {
+		b.Fatal(err)
+	}
+	i := 0
+	for b.Loop() {
+		if _, err := s.Get(context.Background(), "bench", rs[i%len(rs)].Key); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+	b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "entries/s")
+}
