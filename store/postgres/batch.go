@@ -32,7 +32,7 @@ const (
 // as Puts in order would leave it (PostgreSQL refuses to upsert one row
 // twice in a statement). Records are written in (bucket, key) order, so
 // batches of several Stores that overlap take their row locks in the same
-// order and never deadlock one another.
+// order and do not deadlock one another.
 func (s *Store) PutBatch(ctx context.Context, rs []store.Record) error {
 	if err := s.gate.Enter(ctx); err != nil {
 		return fmt.Errorf("postgres: put batch: %w", err)
@@ -81,9 +81,8 @@ func lastWins(rs []store.Record) []store.Record {
 	return keep
 }
 
-// compareRecords orders records by bucket, then key, bytewise: the order
-// of the primary key, since Go compares strings and PostgreSQL bytea
-// values byte by byte.
+// compareRecords orders records by bucket, then key, bytewise: any order
+// would do, as long as every Store writes in the same one.
 func compareRecords(a, b store.Record) int {
 	if c := cmp.Compare(a.Bucket, b.Bucket); c != 0 {
 		return c

@@ -104,7 +104,7 @@ func BenchmarkPutBatch(b *testing.B) {
 // BenchmarkPutBatch measures.
 func copyUpsert(ctx context.Context, s *Store, rs []store.Record) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE livedict_batch (LIKE `+s.names.table+`) ON COMMIT DROP`); err != nil {
+		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE livedict_batch (bucket bytea, key bytea, value bytea, expire_at timestamptz) ON COMMIT DROP`); err != nil {
 			return err
 		}
 		rows := make([][]any, len(rs))
@@ -114,8 +114,8 @@ func copyUpsert(ctx context.Context, s *Store, rs []store.Record) error {
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"livedict_batch"}, []string{"bucket", "key", "value", "expire_at"}, pgx.CopyFromRows(rows)); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO `+s.names.table+` SELECT * FROM livedict_batch
-			ON CONFLICT (bucket, key) DO UPDATE SET value = excluded.value, expire_at = excluded.expire_at`)
+		_, err := tx.Exec(ctx, `INSERT INTO `+s.names.table+` (bucket, key, value, expire_at) SELECT * FROM livedict_batch
+			ON CONFLICT (bucket_hash, key_hash) DO UPDATE SET value = excluded.value, expire_at = excluded.expire_at`)
 		return err
 	})
 }

@@ -53,6 +53,7 @@ func TestBuckets(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := listBuckets(t, s)
+	slices.Sort(got)
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
 		t.Errorf("Buckets yielded %d names, want %d:\n got %q\nwant %q", len(got), len(want), got, want)

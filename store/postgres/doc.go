@@ -35,13 +35,19 @@
 // A Store uses two tables, created in one transaction on first Open:
 //
 //	<table>(bucket bytea, key bytea, value bytea, expire_at timestamptz,
-//	        PRIMARY KEY (bucket, key))
+//	        bucket_hash bytea GENERATED ALWAYS AS (sha256(bucket)) STORED,
+//	        key_hash bytea GENERATED ALWAYS AS (sha256(key)) STORED,
+//	        PRIMARY KEY (bucket_hash, key_hash))
 //	<table>_meta(name text PRIMARY KEY, value bigint)
 //
 // with a partial index <table>_expire_at on expire_at (WHERE expire_at IS
 // NOT NULL). Buckets, keys and values are bytea, stored and compared byte
 // for byte: a bucket is any Go string, and text would refuse NUL bytes and
-// invalid UTF-8. expire_at is NULL for a record that never expires. It is
+// invalid UTF-8. The primary key is on the SHA-256 of bucket and key, which
+// PostgreSQL computes, because a B-tree entry holds at most about 2.7 KB
+// and a key may be 10 KB of random bytes; every lookup also compares the
+// bytes themselves. Other programs insert rows naming the four first
+// columns only. expire_at is NULL for a record that never expires. It is
 // a timestamptz rather than a bigint count of milliseconds or nanoseconds
 // because it stays readable to everyone else who looks at the table (psql,
 // a report, a partitioning or pg_cron job can say expire_at < now()), it
@@ -64,8 +70,9 @@
 // commit and a few round trips for any batch, all or nothing. (COPY into a
 // temporary table and one upsert from it measured the same here, and
 // creates and drops a table in the catalog per batch.) A key given twice
-// in one batch keeps its last record, and records go in primary-key order,
-// so overlapping batches from several hosts never deadlock each other.
+// in one batch keeps its last record, and records go in (bucket, key)
+// order, so overlapping batches from several hosts do not deadlock each
+// other.
 //
 // A call whose connection is lost (a server restart, pg_terminate_backend,
 // a proxy's timeout) or whose transaction PostgreSQL aborted for a
@@ -115,9 +122,10 @@
 // A value may be up to PostgreSQL's 1 GB for a bytea; pgx holds a whole
 // statement in memory, so values of more than some megabytes are better
 // kept elsewhere. Scan reads 512 records, or 8 MiB of keys and values, per
-// statement, in key order, and holds no connection or transaction while it
-// yields, so its loop body may call the Store. Buckets reads 256 names per
-// statement by skipping through the primary key, one index probe per
-// bucket; a bucket whose rows have all expired is left out, at the cost of
-// reading past those rows until they are swept.
+// statement, in the order of the keys' hashes, and holds no connection or
+// transaction while it yields, so its loop body may call the Store.
+// Buckets reads 256 names per statement by skipping through the primary
+// key, a few index probes per bucket; a bucket whose rows have all expired
+// is left out, at the cost of reading past those rows until they are
+// swept.
 package postgres

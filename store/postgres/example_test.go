@@ -11,9 +11,9 @@ import (
 	"github.com/livedict/livedict/store/postgres"
 )
 
-// The examples run against the tests' server. Each uses a key of its own
-// process, so that parallel runs of these tests never meet.
-var exampleKey = []byte(fmt.Sprintf("example-%d", os.Getpid()))
+// The examples run against the tests' server, in a schema of this test
+// process's own, which TestMain drops at the end.
+var exampleSchema = fmt.Sprintf("livedict_example_%d", os.Getpid())
 
 // dsn is the tests' server, a URL with a query.
 func dsn() string {
@@ -28,20 +28,17 @@ func dsn() string {
 
 func Example() {
 	ctx := context.Background()
-	s, err := postgres.Open(ctx, dsn(), &postgres.Options{Schema: "livedict_example"})
+	s, err := postgres.Open(ctx, dsn(), &postgres.Options{Schema: exampleSchema})
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer s.Close()
 
-	if err := s.Put(ctx, store.Record{Bucket: "sessions", Key: exampleKey, Value: []byte("alice")}); err != nil {
+	if err := s.Put(ctx, store.Record{Bucket: "sessions", Key: []byte("42"), Value: []byte("alice")}); err != nil {
 		log.Fatal(err)
 	}
-	r, err := s.Get(ctx, "sessions", exampleKey)
+	r, err := s.Get(ctx, "sessions", []byte("42"))
 	fmt.Printf("%s %v\n", r.Value, err)
-	if err := s.Delete(ctx, "sessions", exampleKey); err != nil {
-		log.Fatal(err)
-	}
 	// Output: alice <nil>
 }
 
@@ -49,7 +46,7 @@ func Example() {
 // registers postgres:// and postgresql://.
 func ExampleOpenURL() {
 	ctx := context.Background()
-	s, err := store.Open(ctx, dsn()+"&schema=livedict_example&table=by_url&max_conns=4&sweep=5m")
+	s, err := store.Open(ctx, dsn()+"&schema="+exampleSchema+"&table=by_url&max_conns=4&sweep=5m")
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -44,6 +44,11 @@ func newNames(schema, table string) names {
 // and text refuses NUL bytes and, in a UTF-8 database, invalid UTF-8.
 // expire_at is NULL for a record that never expires; see the package
 // documentation on expiry for why it is a timestamptz.
+//
+// The primary key is on the SHA-256 of bucket and of key, generated
+// columns, rather than on bucket and key themselves: a B-tree entry may
+// hold at most about 2.7 KB (a third of a page), and a key may be 10 KB of
+// bytes that do not compress. The hashes are 32 bytes whatever the key.
 func (n names) ddl() []string {
 	return []string{
 		`CREATE TABLE ` + n.meta + ` (
@@ -52,11 +57,13 @@ func (n names) ddl() []string {
 )`,
 		`INSERT INTO ` + n.meta + ` (name, value) VALUES ('schema_version', ` + fmt.Sprint(SchemaVersion) + `)`,
 		`CREATE TABLE ` + n.table + ` (
-	bucket    bytea NOT NULL,
-	key       bytea NOT NULL,
-	value     bytea NOT NULL,
-	expire_at timestamptz,
-	PRIMARY KEY (bucket, key)
+	bucket      bytea NOT NULL,
+	key         bytea NOT NULL,
+	value       bytea NOT NULL,
+	expire_at   timestamptz,
+	bucket_hash bytea NOT NULL GENERATED ALWAYS AS (sha256(bucket)) STORED,
+	key_hash    bytea NOT NULL GENERATED ALWAYS AS (sha256(key)) STORED,
+	PRIMARY KEY (bucket_hash, key_hash)
 )`,
 		// Partial: records that never expire cost the index nothing. The
 		// sweep finds expired rows through it.

@@ -62,35 +62,44 @@ type queries struct {
 }
 
 func newQueries(t string) queries {
-	const upsert = ` ON CONFLICT (bucket, key) DO UPDATE SET value = excluded.value, expire_at = excluded.expire_at`
+	// The primary key is (bucket_hash, key_hash), the columns' SHA-256
+	// (see names.ddl). Lookups go through the hashes and then compare the
+	// bytes themselves, so that even a SHA-256 collision would not return
+	// another key's record.
+	const upsert = ` ON CONFLICT (bucket_hash, key_hash) DO UPDATE SET value = excluded.value, expire_at = excluded.expire_at`
+	const live = `(expire_at IS NULL OR expire_at > $3)`
 	return queries{
 		put: `INSERT INTO ` + t + ` (bucket, key, value, expire_at) VALUES ($1, $2, $3, $4)` + upsert,
 		putBatch: `INSERT INTO ` + t + ` (bucket, key, value, expire_at)
 	SELECT * FROM unnest($1::bytea[], $2::bytea[], $3::bytea[], $4::timestamptz[])` + upsert,
 		get: `SELECT value, expire_at FROM ` + t + `
-	WHERE bucket = $1 AND key = $2 AND (expire_at IS NULL OR expire_at > $3)`,
-		del: `DELETE FROM ` + t + ` WHERE bucket = $1 AND key = $2`,
-		// key >= $2: a page after key k starts at k || '\x00', the least
-		// byte string greater than k, so one statement serves every page.
-		scan: `SELECT key, value, expire_at FROM ` + t + `
-	WHERE bucket = $1 AND key >= $2 AND (expire_at IS NULL OR expire_at > $3)
-	ORDER BY key LIMIT $4`,
+	WHERE bucket_hash = sha256($1) AND key_hash = sha256($2) AND bucket = $1 AND key = $2 AND ` + live,
+		del: `DELETE FROM ` + t + ` WHERE bucket_hash = sha256($1) AND key_hash = sha256($2) AND bucket = $1 AND key = $2`,
+		// Pages follow key_hash. key_hash >= $2: the page after hash h
+		// starts at h || '\x00', the least byte string greater than h, so
+		// one statement serves every page.
+		scan: `SELECT key, value, expire_at, key_hash FROM ` + t + `
+	WHERE bucket_hash = sha256($1) AND bucket = $1 AND key_hash >= $2 AND ` + live + `
+	ORDER BY key_hash LIMIT $4`,
 		// SKIP LOCKED: sweepers on several hosts share the work instead of
 		// queueing on each other's rows, and a row a writer holds is
 		// left for the next sweep.
-		sweep: `DELETE FROM ` + t + ` WHERE (bucket, key) IN (
-	SELECT bucket, key FROM ` + t + ` WHERE expire_at <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+		sweep: `DELETE FROM ` + t + ` WHERE (bucket_hash, key_hash) IN (
+	SELECT bucket_hash, key_hash FROM ` + t + ` WHERE expire_at <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`,
 		// A skip scan of the primary key: each step finds the next
-		// bucket with one index probe, so listing costs one probe per
-		// bucket, not a read of every row.
-		buckets: `WITH RECURSIVE b(bucket) AS (
-	(SELECT bucket FROM ` + t + ` WHERE bucket >= $1 ORDER BY bucket LIMIT 1)
+		// bucket_hash with one index probe, so listing costs a few probes
+		// per bucket, not a read of every row. The lateral subquery
+		// finds the bucket's name in one of its live rows, and drops a
+		// bucket that has none.
+		buckets: `WITH RECURSIVE b(h) AS (
+	(SELECT bucket_hash FROM ` + t + ` WHERE bucket_hash >= $1 ORDER BY bucket_hash LIMIT 1)
 	UNION ALL
-	SELECT (SELECT r.bucket FROM ` + t + ` r WHERE r.bucket > b.bucket ORDER BY r.bucket LIMIT 1)
-	FROM b WHERE b.bucket IS NOT NULL
+	SELECT (SELECT r.bucket_hash FROM ` + t + ` r WHERE r.bucket_hash > b.h ORDER BY r.bucket_hash LIMIT 1)
+	FROM b WHERE b.h IS NOT NULL
 )
-SELECT bucket FROM b WHERE bucket IS NOT NULL AND EXISTS (
-	SELECT 1 FROM ` + t + ` r WHERE r.bucket = b.bucket AND (r.expire_at IS NULL OR r.expire_at > $2))
+SELECT b.h, l.bucket FROM b CROSS JOIN LATERAL (
+	SELECT r.bucket FROM ` + t + ` r WHERE r.bucket_hash = b.h AND (r.expire_at IS NULL OR r.expire_at > $2) LIMIT 1) l
+WHERE b.h IS NOT NULL
 LIMIT $3`,
 	}
 }
@@ -179,25 +188,22 @@ func (s *Store) Delete(ctx context.Context, bucket string, key []byte) error {
 	return nil
 }
 
-// Scan yields the unexpired records of bucket in key order (bytewise). It
-// reads a page of up to 512 records (fewer when they are large) with one
-// statement, yields them, and reads the next page after the last key
-// seen, so a slow consumer holds no connection and no transaction, and
+// Scan yields the unexpired records of bucket in the order of their keys'
+// SHA-256. It reads a page of up to 512 records (fewer when they are
+// large) with one statement, yields them, and reads the next page after
+// the last one seen, so a slow consumer holds no connection and no transaction, and
 // may call the Store from its loop body. Records written or deleted during
 // a scan may or may not be seen; a record is never yielded twice.
 func (s *Store) Scan(ctx context.Context, bucket string) iter.Seq2[store.Record, error] {
 	return func(yield func(store.Record, error) bool) {
 		from := []byte{}
 		for {
-			page, more, err := s.scanPage(ctx, bucket, from)
+			page, last, more, err := s.scanPage(ctx, bucket, from)
 			if err != nil {
 				yield(store.Record{}, fmt.Errorf("postgres: scan: %w", err))
 				return
 			}
-			if len(page) > 0 {
-				// The caller owns the yielded keys and may change them.
-				from = append(bytes.Clone(page[len(page)-1].Key), 0)
-			}
+			from = append(last, 0)
 			for _, r := range page {
 				if !yield(r, nil) {
 					return
@@ -210,11 +216,12 @@ func (s *Store) Scan(ctx context.Context, bucket string) iter.Seq2[store.Record,
 	}
 }
 
-// scanPage reads the records of bucket from key from on. more reports
-// whether there may be records past the page.
-func (s *Store) scanPage(ctx context.Context, bucket string, from []byte) (page []store.Record, more bool, err error) {
+// scanPage reads the records of bucket whose key_hash is from or later,
+// and returns the last key_hash read. more reports whether there may be
+// records past the page.
+func (s *Store) scanPage(ctx context.Context, bucket string, from []byte) (page []store.Record, last []byte, more bool, err error) {
 	if err := s.gate.Enter(ctx); err != nil {
-		return nil, false, err
+		return nil, nil, false, err
 	}
 	defer s.gate.Leave()
 	err = s.withConn(ctx, func(c *pgxpool.Conn) error {
@@ -229,7 +236,7 @@ func (s *Store) scanPage(ctx context.Context, bucket string, from []byte) (page 
 		for rows.Next() {
 			r := store.Record{Bucket: bucket}
 			var exp pgtype.Timestamptz
-			if err := rows.Scan(&r.Key, &r.Value, &exp); err != nil {
+			if err := rows.Scan(&r.Key, &r.Value, &exp, &last); err != nil {
 				return err
 			}
 			r.ExpireAt = fromTimestamptz(exp)
@@ -244,26 +251,25 @@ func (s *Store) scanPage(ctx context.Context, bucket string, from []byte) (page 
 		return rows.Err()
 	})
 	if err != nil {
-		return nil, false, err
+		return nil, nil, false, err
 	}
-	return page, more, nil
+	return page, last, more, nil
 }
 
 // Buckets yields each bucket that holds at least one unexpired record,
-// once, in bytewise order, a page of up to 256 names per statement.
+// once, in the order of the names' SHA-256, a page of up to 256 names per
+// statement.
 // Buckets created or emptied during the listing may or may not be seen.
 func (s *Store) Buckets(ctx context.Context) iter.Seq2[string, error] {
 	return func(yield func(string, error) bool) {
 		from := []byte{}
 		for {
-			page, err := s.bucketPage(ctx, from)
+			page, last, err := s.bucketPage(ctx, from)
 			if err != nil {
 				yield("", fmt.Errorf("postgres: buckets: %w", err))
 				return
 			}
-			if len(page) > 0 {
-				from = append([]byte(page[len(page)-1]), 0)
-			}
+			from = append(last, 0)
 			for _, b := range page {
 				if !yield(b, nil) {
 					return
@@ -276,9 +282,11 @@ func (s *Store) Buckets(ctx context.Context) iter.Seq2[string, error] {
 	}
 }
 
-func (s *Store) bucketPage(ctx context.Context, from []byte) (page []string, err error) {
+// bucketPage reads the names of the buckets whose bucket_hash is from or
+// later, and returns the last bucket_hash read.
+func (s *Store) bucketPage(ctx context.Context, from []byte) (page []string, last []byte, err error) {
 	if err := s.gate.Enter(ctx); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer s.gate.Leave()
 	err = s.withConn(ctx, func(c *pgxpool.Conn) error {
@@ -290,14 +298,14 @@ func (s *Store) bucketPage(ctx context.Context, from []byte) (page []string, err
 		defer rows.Close()
 		for rows.Next() {
 			var b []byte
-			if err := rows.Scan(&b); err != nil {
+			if err := rows.Scan(&last, &b); err != nil {
 				return err
 			}
 			page = append(page, string(b))
 		}
 		return rows.Err()
 	})
-	return page, err
+	return page, last, err
 }
 
 // Ping checks that PostgreSQL answers on a pooled connection.
