@@ -68,11 +68,11 @@
 // INSERT ... SELECT FROM unnest($1::bytea[], ...) ON CONFLICT DO UPDATE,
 // one statement per 4096 records or 16 MiB, all in one transaction: one
 // commit and a few round trips for any batch, all or nothing. (COPY into a
-// temporary table and one upsert from it measured the same here, and
-// creates and drops a table in the catalog per batch.) A key given twice
-// in one batch keeps its last record, and records go in (bucket, key)
-// order, so overlapping batches from several hosts do not deadlock each
-// other.
+// temporary table and one upsert from it measured within the noise of it
+// here, sometimes ahead for large batches, and creates a table in the
+// catalog per batch: docs/benchmarks.md.) A key given twice in one batch
+// keeps its last record, and records go in (bucket, key) order, so
+// overlapping batches from several hosts do not deadlock each other.
 //
 // A call whose connection is lost (a server restart, pg_terminate_backend,
 // a proxy's timeout) or whose transaction PostgreSQL aborted for a
