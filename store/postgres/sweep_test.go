@@ -110,3 +110,14 @@ func TestSweeper(t *testing.T) {
 		t.Errorf("Sweep after Close = %v, want ErrClosed", err)
 	}
 }
+
+// TestOnSweepPeriodicOnly: OnSweep reports the sweeper's sweeps, not
+// explicit calls of Sweep.
+func TestOnSweepPeriodicOnly(t *testing.T) {
+	s := mustOpen(t, testDSN(), &Options{Schema: newSchema(t), SweepInterval: time.Hour,
+		OnSweep: func(int, error) { t.Error("OnSweep called for an explicit Sweep") }})
+	putExpired(t, s, 3)
+	if n, err := s.Sweep(t.Context()); n != 3 || err != nil {
+		t.Errorf("Sweep = %d, %v; want 3", n, err)
+	}
+}

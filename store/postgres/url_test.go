@@ -201,3 +201,19 @@ func TestServerSettingsInURL(t *testing.T) {
 		t.Errorf("synchronous_commit on the Store's connection = %q, %v; want off", v, err)
 	}
 }
+
+// TestApplicationName: the Store's connections say "livedict" in
+// pg_stat_activity unless the connection string names another.
+func TestApplicationName(t *testing.T) {
+	schema := newSchema(t)
+	for dsn, want := range map[string]string{
+		testDSN(): "livedict",
+		dsnWith(t, url.Values{"application_name": {"billing"}}): "billing",
+	} {
+		s := mustOpen(t, dsn, &Options{Schema: schema})
+		var got string
+		if err := s.pool.QueryRow(t.Context(), `SELECT application_name FROM pg_stat_activity WHERE pid = pg_backend_pid()`).Scan(&got); err != nil || got != want {
+			t.Errorf("application_name = %q, %v; want %q", got, err, want)
+		}
+	}
+}
