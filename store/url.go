@@ -32,6 +32,8 @@ var knownModules = map[string]string{
 	"rediss":         "github.com/livedict/livedict/store/redis",
 	"redis+cluster":  "github.com/livedict/livedict/store/redis",
 	"redis+sentinel": "github.com/livedict/livedict/store/redis",
+	"postgres":       "github.com/livedict/livedict/store/postgres",
+	"postgresql":     "github.com/livedict/livedict/store/postgres",
 	"mem":            "github.com/livedict/livedict/store",
 }
 

@@ -22,14 +22,21 @@ func TestOpenMem(t *testing.T) {
 }
 
 func TestOpenUnknownSchemeNamesModule(t *testing.T) {
-	_, err := store.Open(context.Background(), "sqlite:///tmp/x.db")
-	if !errors.Is(err, store.ErrUnknownScheme) {
-		t.Fatalf("err = %v, want ErrUnknownScheme", err)
+	for url, mod := range map[string]string{
+		"sqlite:///tmp/x.db":            "store/sqlite",
+		"postgres://127.0.0.1/test":     "store/postgres",
+		"postgresql://127.0.0.1/test":   "store/postgres",
+		"redis+cluster://127.0.0.1:1/0": "store/redis",
+	} {
+		_, err := store.Open(context.Background(), url)
+		if !errors.Is(err, store.ErrUnknownScheme) {
+			t.Fatalf("%s: err = %v, want ErrUnknownScheme", url, err)
+		}
+		if !strings.Contains(err.Error(), "github.com/livedict/livedict/"+mod) {
+			t.Fatalf("%s: error %q does not name the module to import", url, err)
+		}
 	}
-	if !strings.Contains(err.Error(), "github.com/livedict/livedict/store/sqlite") {
-		t.Fatalf("error %q does not name the module to import", err)
-	}
-	_, err = store.Open(context.Background(), "nosuch://x")
+	_, err := store.Open(context.Background(), "nosuch://x")
 	if !errors.Is(err, store.ErrUnknownScheme) {
 		t.Fatalf("err = %v, want ErrUnknownScheme", err)
 	}

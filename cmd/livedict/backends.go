@@ -4,6 +4,7 @@ package main
 import (
 	_ "github.com/livedict/livedict/store/badger"
 	_ "github.com/livedict/livedict/store/fs"
+	_ "github.com/livedict/livedict/store/postgres"
 	_ "github.com/livedict/livedict/store/redis"
 	_ "github.com/livedict/livedict/store/sqlite"
 )

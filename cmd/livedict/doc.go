@@ -20,7 +20,7 @@
 // configuration error, any other unknown LIVEDICT_ variable a warning on
 // stderr, or an error with LIVEDICT_STRICT_ENV=true. Keys are read from
 // the environment variables or files the configuration names. Every
-// backend module (sqlite, fs, badger, redis) is linked in, so every
+// backend module (sqlite, fs, badger, redis, postgres) is linked in, so every
 // backend URL scheme opens.
 //
 // # Durability

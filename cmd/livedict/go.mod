@@ -7,6 +7,7 @@ require (
 	github.com/livedict/livedict v0.0.0-00010101000000-000000000000
 	github.com/livedict/livedict/store/badger v0.0.0-00010101000000-000000000000
 	github.com/livedict/livedict/store/fs v0.0.0-00010101000000-000000000000
+	github.com/livedict/livedict/store/postgres v0.0.0-00010101000000-000000000000
 	github.com/livedict/livedict/store/redis v0.0.0-00010101000000-000000000000
 	github.com/livedict/livedict/store/sqlite v0.0.0-00010101000000-000000000000
 	github.com/schollz/progressbar/v3 v3.19.1
@@ -24,6 +25,10 @@ require (
 	github.com/go-logr/stdr v1.2.2 // indirect
 	github.com/google/flatbuffers v25.2.10+incompatible // indirect
 	github.com/google/uuid v1.6.0 // indirect
+	github.com/jackc/pgpassfile v1.0.0 // indirect
+	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect
+	github.com/jackc/pgx/v5 v5.12.0 // indirect
+	github.com/jackc/puddle/v2 v2.2.3 // indirect
 	github.com/klauspost/compress v1.18.0 // indirect
 	github.com/mattn/go-isatty v0.0.24 // indirect
 	github.com/mitchellh/colorstring v0.0.0-20190213212951-d06e56a500db // indirect
@@ -41,6 +46,7 @@ require (
 	golang.org/x/crypto v0.55.0 // indirect
 	golang.org/x/sync v0.24.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
+	golang.org/x/text v0.41.0 // indirect
 	google.golang.org/protobuf v1.36.7 // indirect
 	modernc.org/libc v1.80.1 // indirect
 	modernc.org/mathutil v1.7.1 // indirect
@@ -52,6 +58,7 @@ replace (
 	github.com/livedict/livedict => ../..
 	github.com/livedict/livedict/store/badger => ../../store/badger
 	github.com/livedict/livedict/store/fs => ../../store/fs
+	github.com/livedict/livedict/store/postgres => ../../store/postgres
 	github.com/livedict/livedict/store/redis => ../../store/redis
 	github.com/livedict/livedict/store/sqlite => ../../store/sqlite
 )
