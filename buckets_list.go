@@ -1,0 +1,18 @@
+package livedict
+
+import "iter"
+
+// Buckets yields the name of every bucket the store holds in memory: the
+// default bucket "" first, then the others in the order they were
+// created (by Options.Buckets, DefineBucket or Bucket), each once. A
+// bucket stays listed when its entries are gone. Buckets that a backend
+// holds but this process has not opened are not listed.
+func (s *Store[K, V]) Buckets() iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for _, b := range *s.c.buckets.list.Load() {
+			if b != nil && !yield(b.name) {
+				return
+			}
+		}
+	}
+}
