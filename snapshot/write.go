@@ -127,11 +127,15 @@ func (wr *writer[K, V]) record(ctx context.Context, idx int, bucket string, it l
 		return err
 	}
 	k, v, exp, err := wr.seal.seal(ctx, bucket, wr.kbuf, wr.vbuf, it.Deadline)
-	clear(wr.vbuf) // encoded plaintext does not linger
+	if err == nil {
+		wr.body = appendRecord(wr.body[:0], idx, exp, k, v)
+	}
+	if !wr.c.Plaintext {
+		clear(wr.vbuf) // the encoded value does not linger once sealed
+	}
 	if err != nil {
 		return err
 	}
-	wr.body = appendRecord(wr.body[:0], idx, exp, k, v)
 	if err := wr.fw.frame(frameRecord, wr.body); err != nil {
 		return err
 	}
