@@ -48,6 +48,11 @@ type Options[K comparable, V any] struct {
 	// Progress, when set, is called on the caller's goroutine every 1024
 	// records and once at the end of each phase, with the counts so far.
 	Progress func(Stats)
+	// OnHeader, when set, is called by Restore once the snapshot's
+	// header has authenticated, before any record is read. An error it
+	// returns ends Restore (wrapped, with nothing restored): a program
+	// can refuse a snapshot that is too old, or buckets it does not want.
+	OnHeader func(Header) error
 	// DryRun makes Restore read, authenticate and decode the whole
 	// snapshot and report what it would restore, without changing the
 	// store.
@@ -75,6 +80,19 @@ type Stats struct {
 	Skipped int64
 	// Bytes is the size of the snapshot written or read.
 	Bytes int64
+}
+
+// Header is what a snapshot's header says, as Restore gives it to
+// Options.OnHeader.
+type Header struct {
+	// Created is when the snapshot was written.
+	Created time.Time
+	// Name is the store name it was written for (the Options' Name).
+	Name string
+	// Buckets lists the buckets it was written from, in order.
+	Buckets []string
+	// Plaintext is true for a plaintext snapshot.
+	Plaintext bool
 }
 
 // config is Options checked and completed.

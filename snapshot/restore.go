@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/livedict/livedict"
@@ -161,6 +162,12 @@ func (rd *reader[K, V]) header() error {
 		}
 		if len(pt) != 0 {
 			return corrupt("the check blob is not empty")
+		}
+	}
+	if rd.c.OnHeader != nil {
+		hd := Header{Created: rd.h.created, Name: rd.h.name, Buckets: slices.Clone(rd.h.buckets), Plaintext: rd.c.Plaintext}
+		if err := rd.c.OnHeader(hd); err != nil {
+			return err
 		}
 	}
 	if rd.seal, err = newSealer(rd.c.Plaintext, rd.c.Keyring, rd.c.NameKey, rd.c.Name); err != nil {

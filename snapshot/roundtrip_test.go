@@ -344,3 +344,18 @@ func TestWriteError(t *testing.T) {
 		t.Errorf("err = %v, want the writer's", err)
 	}
 }
+
+func TestOnHeader(t *testing.T) {
+	data := write(t, smallStore(t), sealedOpts[string](t))
+	opts := sealedOpts[string](t)
+	var got Header
+	tooOld := errors.New("too old")
+	opts.OnHeader = func(h Header) error { got = h; return tooOld }
+	dst, st, err := restore(t, data, opts)
+	if !errors.Is(err, tooOld) || dst.Len() != 0 || st.Records != 0 {
+		t.Errorf("OnHeader's error: %v, %d restored, %d read; want its error and nothing read", err, dst.Len(), st.Records)
+	}
+	if got.Name != "test-store" || !slices.Equal(got.Buckets, []string{"", "x", "y"}) || got.Plaintext || got.Created.IsZero() {
+		t.Errorf("OnHeader got %+v", got)
+	}
+}

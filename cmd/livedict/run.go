@@ -63,7 +63,8 @@ var commandList []*command
 func init() {
 	commandList = []*command{
 		initCommand, getCommand, setCommand, delCommand, keysCommand, statsCommand,
-		rotateCommand, exportCommand, importCommand, benchCommand, helpCommand,
+		rotateCommand, exportCommand, importCommand, snapshotCommand, restoreCommand,
+		benchCommand, helpCommand,
 	}
 }
 

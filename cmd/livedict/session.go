@@ -106,6 +106,8 @@ type session struct {
 	values codec.Codec[any]
 	// ring is nil for a plaintext store.
 	ring *crypto.Keyring
+	// nameKey is the name key (the zero Key for a plaintext store).
+	nameKey crypto.Key
 	// namer names records, as the encrypt layer does; nil for a
 	// plaintext store.
 	namer *crypto.Namer
@@ -136,7 +138,7 @@ func (e *env) open(ctx context.Context, opts openOptions) (*session, error) {
 	if err != nil {
 		return nil, classifyOpen(err)
 	}
-	s := &session{cfg: c, raw: o.Persist.Backend, keys: keyCodec(e.g.keyType), values: o.Persist.Codec, ring: o.Persist.Keyring}
+	s := &session{cfg: c, raw: o.Persist.Backend, keys: keyCodec(e.g.keyType), values: o.Persist.Codec, ring: o.Persist.Keyring, nameKey: o.Persist.NameKey}
 	if s.ring != nil {
 		s.namer = crypto.NewNamer(o.Persist.NameKey)
 	}
