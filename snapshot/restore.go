@@ -13,7 +13,9 @@ import (
 
 // Restore reads a snapshot from r and sets its entries in s, each with
 // the time its recorded expiry leaves (entries without expiry get
-// NoExpiry; those whose expiry has passed are not restored). Entries of
+// NoExpiry; those whose expiry has passed are not restored). Set takes a
+// TTL, so a restored deadline is the recorded one plus the moment between
+// Restore reading the clock and the Set reading it (microseconds). Entries of
 // s that the snapshot does not hold are left alone; an entry it holds
 // replaces the store's. In a persisted bucket the restored entries are
 // persisted like any Set: call s.Flush to make them durable.
