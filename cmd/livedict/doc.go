@@ -1,13 +1,14 @@
 // Livedict is the command-line tool for operating LiveDict stores: it
 // writes their configuration, reads and writes entries, rotates their
-// encryption keys, exports and imports records, and measures throughput.
+// encryption keys, exports and imports records, writes and restores
+// sealed snapshots, and measures throughput.
 //
 // Usage:
 //
 //	livedict [global flags] COMMAND [flags] [arguments]
 //
 // The commands are init, get, set, del, keys, stats, rotate-key, export,
-// import, bench and help; docs/cli.md describes each with examples, and
+// import, snapshot, restore, bench and help; docs/cli.md describes each with examples, and
 // "livedict help" and "livedict COMMAND --help" print the same.
 //
 // # Options
@@ -38,8 +39,8 @@
 // # Limits
 //
 // Backends cannot list their buckets: commands that cover the whole store
-// (stats, rotate-key, export) visit the default bucket, the buckets the
-// configuration declares and those named with --bucket. Values are decoded
+// (stats, rotate-key, export, snapshot) visit the default bucket, the
+// buckets the configuration declares and those named with --bucket. Values are decoded
 // into Go's generic types, so the gob codec, which needs the program's own
 // types, is refused by the commands that decode values (sealed export and
 // import work with any codec). --key-type int covers 64-bit integer keys

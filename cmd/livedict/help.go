@@ -55,7 +55,8 @@ const envHelp = `Environment:
 // printOverview writes `livedict help`.
 func (e *env) printOverview(w io.Writer) {
 	fmt.Fprint(w, `livedict operates LiveDict stores: writes their configuration, reads and
-writes entries, rotates encryption keys, exports and imports records.
+writes entries, rotates encryption keys, exports and imports records,
+writes and restores snapshots.
 
 Usage:
   livedict [global flags] COMMAND [flags] [arguments]
