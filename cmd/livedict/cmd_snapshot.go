@@ -55,15 +55,25 @@ Examples:
 			if err != nil {
 				return err
 			}
-			buckets := []string(e.g.buckets)
+			// Only persisted buckets have anything to snapshot here; a
+			// memory-only one named with --bucket is an error, and one the
+			// configuration declares is left out (restore would refuse it).
+			var buckets []string
+			for _, b := range e.g.buckets {
+				if err := requirePersisted(s.cfg, b); err != nil {
+					return err
+				}
+				buckets = append(buckets, b)
+			}
 			if len(buckets) == 0 {
-				buckets = e.allBuckets(s.cfg)
+				for _, b := range e.allBuckets(s.cfg) {
+					if persisted(s.cfg, b) {
+						buckets = append(buckets, b)
+					}
+				}
 			}
 			var total int64
 			for _, b := range buckets {
-				if !persisted(s.cfg, b) {
-					continue
-				}
 				if _, err := s.store.Bucket(b).Warm(ctx); err != nil {
 					return fmt.Errorf("bucket %s: read from the backend: %w", showBucket(b), err)
 				}

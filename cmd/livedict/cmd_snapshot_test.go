@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/livedict/livedict/config"
 )
 
 // A snapshot of one store restored into a fresh store with the same keys
@@ -138,4 +140,29 @@ func TestSnapshotUsage(t *testing.T) {
 	cli(t, "", src.with("snapshot")...).wantError(t, exitUsage, "snapshot", "want DEST")
 	cli(t, "", src.with("restore")...).wantError(t, exitUsage, "restore", "want SOURCE")
 	cli(t, "", src.with("snapshot", "--plaintext", file)...).wantError(t, exitUsage, "snapshot", "--plaintext is for plaintext stores")
+}
+
+// A bucket the configuration keeps in memory only is left out of a
+// whole-store snapshot (so the snapshot restores into the same
+// configuration), and naming it is an error.
+func TestSnapshotSkipsMemoryOnlyBuckets(t *testing.T) {
+	src := newStore(t)
+	c, err := config.LoadFile(src.config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Buckets = map[string]config.Bucket{"cache": {Persistence: config.PersistNone}, "kept": {}}
+	if err := saveConfig(src.config, c, true); err != nil {
+		t.Fatal(err)
+	}
+	ok(t, src.with("set", "--bucket", "kept", "k", "1")...)
+	file := filepath.Join(t.TempDir(), "app.snap")
+	if r := cli(t, "", src.with("snapshot", file)...); r.code != 0 || !strings.Contains(r.stderr, "of 2 buckets") {
+		t.Fatalf("snapshot: %+v (want the default bucket and kept)", r)
+	}
+	dst := src.sameKeysStore(t)
+	if out := ok(t, dst.with("restore", file)...); !strings.HasPrefix(out, "restored 1 records of 2 buckets") {
+		t.Errorf("restore printed %q", out)
+	}
+	cli(t, "", src.with("snapshot", "--bucket", "cache", file+"2")...).wantError(t, exitRuntime, "snapshot", "not persisted")
 }
