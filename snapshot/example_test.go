@@ -48,3 +48,32 @@ func Example() {
 	// wrote 3 records of 2 buckets
 	// restored 3: ada is "logged in" for another 1h0m0s or less
 }
+
+// Options.OnHeader sees the header before any record is read: here a
+// restore refuses snapshots older than a day.
+func ExampleOptions_onHeader() {
+	ctx := context.Background()
+	opts := snapshot.Options[string, int]{Plaintext: true, Name: "app"}
+	src, _ := livedict.New[string, int](nil)
+	defer src.Close()
+	src.Set("n", 1, livedict.NoExpiry)
+	var buf bytes.Buffer
+	if _, err := snapshot.Write(ctx, &buf, src, opts); err != nil {
+		log.Fatal(err)
+	}
+
+	opts.OnHeader = func(h snapshot.Header) error {
+		if time.Since(h.Created) > 24*time.Hour {
+			return fmt.Errorf("snapshot of %s is too old", h.Created.Format(time.DateOnly))
+		}
+		fmt.Printf("snapshot of store %q, buckets %q\n", h.Name, h.Buckets)
+		return nil
+	}
+	dst, _ := livedict.New[string, int](nil)
+	defer dst.Close()
+	st, err := snapshot.Restore(ctx, &buf, dst, opts)
+	fmt.Println(st.Restored, err)
+	// Output:
+	// snapshot of store "app", buckets [""]
+	// 1 <nil>
+}

@@ -359,3 +359,29 @@ func TestOnHeader(t *testing.T) {
 		t.Errorf("OnHeader got %+v", got)
 	}
 }
+
+func TestRestoreProgress(t *testing.T) {
+	s := newStore[int, int](t)
+	for i := range 2500 {
+		s.Set(i, i, livedict.NoExpiry)
+	}
+	opts := Options[int, int]{Plaintext: true}
+	data := write(t, s, opts)
+	var read, restored []int64
+	opts.Progress = func(st Stats) {
+		if st.Restored == 0 {
+			read = append(read, st.Records)
+		} else {
+			restored = append(restored, st.Restored)
+		}
+	}
+	if _, err := Restore(context.Background(), bytes.NewReader(data), newStore[int, int](t), opts); err != nil {
+		t.Fatal(err)
+	}
+	if want := []int64{1024, 2048, 2500}; !slices.Equal(read, want) {
+		t.Errorf("read phase reported %v, want %v", read, want)
+	}
+	if want := []int64{1024, 2048, 2500}; !slices.Equal(restored, want) {
+		t.Errorf("apply phase reported %v, want %v", restored, want)
+	}
+}
