@@ -365,13 +365,8 @@ func (b *BreakerStage) Put(ctx context.Context, r store.Record) error {
 // record when it has none, all within one deadline.
 func (b *BreakerStage) PutBatch(ctx context.Context, rs []store.Record) error {
 	_, err := breakerCall(ctx, b, "put batch", func(ctx context.Context) (struct{}, error) {
-		if bp, ok := b.next.(store.BatchPutter); ok {
-			return struct{}{}, bp.PutBatch(ctx, rs)
-		}
-		for _, r := range rs {
-			if err := b.next.Put(ctx, r); err != nil {
-				return struct{}{}, err
-			}
+		if err := store.PutBatch(ctx, b.next, rs); err != nil {
+			return struct{}{}, err
 		}
 		return struct{}{}, ctx.Err()
 	})

@@ -29,20 +29,6 @@ func checkOpen(ctx context.Context, closed bool) error {
 	return ctx.Err()
 }
 
-// capPutBatch stores rs in next with one PutBatch when next has one, and
-// with one Put per record otherwise.
-func capPutBatch(ctx context.Context, next store.Stage, rs []store.Record) error {
-	if bp, ok := next.(store.BatchPutter); ok {
-		return bp.PutBatch(ctx, rs)
-	}
-	for _, r := range rs {
-		if err := next.Put(ctx, r); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // capFlush passes Flush on to next, or returns nil when next buffers
 // nothing. The caller has made its own open and context checks.
 func capFlush(ctx context.Context, next store.Stage) error {

@@ -382,7 +382,7 @@ func (e *EncryptStage) PutBatch(ctx context.Context, rs []store.Record) error {
 			}
 		}
 	}()
-	return encErr("put batch", capPutBatch(ctx, e.next, sealed))
+	return encErr("put batch", store.PutBatch(ctx, e.next, sealed))
 }
 
 // Get reads the record for bucket and key from under its name, opens it and

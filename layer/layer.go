@@ -147,15 +147,7 @@ func (s *transformStage) PutBatch(ctx context.Context, rs []store.Record) error 
 		}
 		enc[i] = e
 	}
-	if bp, ok := s.next.(store.BatchPutter); ok {
-		return wrap("put batch", bp.PutBatch(ctx, enc))
-	}
-	for _, r := range enc {
-		if err := s.next.Put(ctx, r); err != nil {
-			return wrap("put batch", err)
-		}
-	}
-	return nil
+	return wrap("put batch", store.PutBatch(ctx, s.next, enc))
 }
 
 // Get reads the record from the next stage and decodes its value.

@@ -109,7 +109,7 @@ func (l *logStage) PutBatch(ctx context.Context, rs []store.Record) error {
 	start := time.Now()
 	err := checkOpen(ctx, l.closed.Load())
 	if err == nil {
-		err = capPutBatch(ctx, l.next, rs)
+		err = store.PutBatch(ctx, l.next, rs)
 	}
 	n := 0
 	for _, r := range rs {

@@ -162,7 +162,7 @@ func (s *metricsStage) PutBatch(ctx context.Context, rs []store.Record) error {
 	start := time.Now()
 	err := checkOpen(ctx, s.closed.Load())
 	if err == nil {
-		err = capPutBatch(ctx, s.next, rs)
+		err = store.PutBatch(ctx, s.next, rs)
 	}
 	d := time.Since(start)
 	n := 0

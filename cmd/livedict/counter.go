@@ -42,18 +42,10 @@ func (s *countingStage) Put(ctx context.Context, r store.Record) error {
 }
 
 func (s *countingStage) PutBatch(ctx context.Context, rs []store.Record) error {
-	if bp, ok := s.next.(store.BatchPutter); ok {
-		if err := bp.PutBatch(ctx, rs); err != nil {
-			return err
-		}
-		s.c.onPut(len(rs))
-		return nil
+	if err := store.PutBatch(ctx, s.next, rs); err != nil {
+		return err
 	}
-	for _, r := range rs {
-		if err := s.Put(ctx, r); err != nil {
-			return err
-		}
-	}
+	s.c.onPut(len(rs))
 	return nil
 }
 

@@ -199,13 +199,8 @@ func (f *Faulty) PutBatch(ctx context.Context, rs []store.Record) error {
 	if ft.drop {
 		return nil
 	}
-	if bp, ok := f.next.(store.BatchPutter); ok {
-		return bp.PutBatch(ctx, rs)
-	}
-	for _, r := range rs {
-		if err := f.next.Put(ctx, r); err != nil {
-			return err
-		}
+	if err := store.PutBatch(ctx, f.next, rs); err != nil {
+		return err
 	}
 	// Put checks ctx, but an empty batch calls no Put.
 	return ctx.Err()
