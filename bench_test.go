@@ -348,7 +348,7 @@ func BenchmarkExpiryChurn(b *testing.B) {
 		b.ReportMetric(float64(last.Load()-lastDeadline.UnixNano())/1e6, "lag-ms")
 		b.ReportMetric(float64(idle), "idle-p99.9-ns")
 		b.ReportMetric(float64(churn), "churn-p99.9-ns")
-		if left := s.Len(); left != 0 {
+		if left := s.LenAll(); left != 0 {
 			b.Fatalf("%d entries left", left)
 		}
 		s.Close()

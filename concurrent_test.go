@@ -36,7 +36,7 @@ func TestConcurrentMix(t *testing.T) {
 					}
 				}},
 			})
-			buckets := []*livedict.View[int, int]{s.View, s.Bucket("a"), s.Bucket("b")}
+			buckets := []*livedict.View[int, int]{s.Bucket(""), s.Bucket("a"), s.Bucket("b")}
 			const workers, ops = 8, 3000
 			var wg sync.WaitGroup
 			for w := range workers {
@@ -79,7 +79,7 @@ func TestConcurrentMix(t *testing.T) {
 				})
 			}
 			wg.Wait()
-			if n := s.Len(); n > 512 {
+			if n := s.LenAll(); n > 512 {
 				t.Fatalf("Len %d past MaxKeys", n)
 			}
 			n := 0
@@ -91,8 +91,8 @@ func TestConcurrentMix(t *testing.T) {
 					}
 				}
 			}
-			if n > s.Len() {
-				t.Fatalf("iterators saw %d live keys, Len %d", n, s.Len())
+			if n > s.LenAll() {
+				t.Fatalf("iterators saw %d live keys, Len %d", n, s.LenAll())
 			}
 			s.Close() // runs the expiry hooks still queued
 			st := s.Stats()

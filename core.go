@@ -1,6 +1,7 @@
 package livedict
 
 import (
+	"context"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,6 +38,9 @@ type core[K comparable, V any] struct {
 
 	reaper reaper[K, V]
 	pst    *persister[K, V] // nil: nothing is persisted
+
+	loader  func(ctx context.Context, bucket string, key K) (V, time.Duration, error)
+	flights flightGroup[K, V] // Load's shared work (load.go)
 }
 
 // shard owns the write side of 1/N of the keys: a lock, the table readers
@@ -51,9 +55,6 @@ type shard[K comparable, V any] struct {
 	wheel   expiry.Wheel
 	q       s3fifo[K, V]
 	stats   shardStats
-	plog    []pendingOp[K, V] // writes for the backend, in order (persist.go)
-	pspare  []pendingOp[K, V] // an empty buffer for plog, handed back by drains
-	plen    atomic.Int32      // len(plog), for checks made without mu
 	_       [cacheLine]byte
 }
 

@@ -28,7 +28,22 @@ var (
 	// ErrBucketRequired is returned by writes to the default bucket of a store
 	// whose Options.RequireBucket is set.
 	ErrBucketRequired = errors.New("livedict: a bucket is required")
+	// ErrWritesLost is store.ErrWritesLost, re-exported: Flush and Close
+	// return an error matching it while a write given up (Persist.WhenFull,
+	// Persist.Retries) has not been written again; errors.As with a
+	// *WritesLostError gives the counts per bucket.
+	ErrWritesLost = store.ErrWritesLost
+	// ErrQueueFull is store.ErrQueueFull, re-exported: a write-behind write
+	// refused under the Fail policy matches it.
+	ErrQueueFull = store.ErrQueueFull
+	// ErrPanicked is matched by the error Load returns when the Loader or
+	// the backend panicked; the process goes on.
+	ErrPanicked = errors.New("livedict: panic recovered")
 )
+
+// WritesLostError is store.WritesLostError: the writes given up, counted
+// per bucket.
+type WritesLostError = store.WritesLostError
 
 // OptionError reports one bad option. It matches ErrInvalidOption.
 type OptionError struct {
@@ -55,9 +70,12 @@ func (e *OptionError) Unwrap() []error {
 // write-through write or Flush returns. It unwraps to the backend's error,
 // so errors.Is(err, context.DeadlineExceeded) and the like hold.
 type PersistError struct {
-	Op     string // "put", "delete", "encode", "decode", "flush"
+	Op     string // "put", "delete", "clear", "encode", "decode", "flush"
 	Bucket string
-	Err    error
+	// Count is, in what OnError receives, how many failed attempts the
+	// error stands for (a failed batch is one call); 0 elsewhere.
+	Count int
+	Err   error
 }
 
 // Error returns "livedict: persist <op> in bucket <bucket>: <err>".

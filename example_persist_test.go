@@ -49,7 +49,7 @@ func Example_persist() {
 	defer s.Close()
 	v, err := s.Load(context.Background(), "visits") // memory, then the backend
 	fmt.Println(v, err)
-	n, err := s.Warm(context.Background())
+	n, err := s.WarmAll(context.Background())
 	fmt.Println("warmed", n, err)
 	// Output:
 	// 42 <nil>

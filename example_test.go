@@ -127,9 +127,9 @@ func ExampleCompareAndSwap() {
 	s, _ := livedict.New[string, int](nil)
 	defer s.Close()
 	s.Set("version", 1, livedict.NoExpiry)
-	ok, _ := livedict.CompareAndSwap(s.View, "version", 1, 2)
+	ok, _ := livedict.CompareAndSwap(s.Bucket(""), "version", 1, 2)
 	fmt.Println(ok)
-	ok, _ = livedict.CompareAndSwap(s.View, "version", 1, 3)
+	ok, _ = livedict.CompareAndSwap(s.Bucket(""), "version", 1, 3)
 	fmt.Println(ok)
 	// Output:
 	// true

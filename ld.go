@@ -1,24 +1,33 @@
 package livedict
 
 import (
+	"context"
 	"math"
 	"math/bits"
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/livedict/livedict/store"
 )
 
 // Store is a typed, sharded, in-memory key-value store with per-entry
 // expiry, hooks, buckets and limits. Create it with New and Close it when
 // done. Its methods are safe for concurrent use.
 //
-// Store embeds the View of the default bucket: Set, Get, Delete and the
-// rest act on the default bucket; Bucket returns the views of others.
-// Len and Clear are the exceptions: on the Store they cover every bucket.
+// A Store is also the view of its default bucket, "": Set, Get, Delete,
+// Len, Clear and the rest act on that bucket; Bucket returns the views of
+// others. The methods that cover every bucket have names of their own:
+// LenAll, ClearAll, WarmAll, Flush, Stats. The default bucket's view is
+// embedded under an unexported name, so it cannot be reassigned.
 type Store[K comparable, V any] struct {
-	*View[K, V]
+	*defaultView[K, V]
 	closeOnce sync.Once
 }
+
+// defaultView names the embedded view of the default bucket without
+// exporting the field.
+type defaultView[K comparable, V any] = View[K, V]
 
 // New creates a store and starts its reaper goroutine. Nil opts means the
 // defaults documented on Options. An invalid option returns an error that
@@ -28,12 +37,16 @@ func New[K comparable, V any](opts *Options[K, V]) (*Store[K, V], error) {
 		opts = &Options[K, V]{}
 	}
 	if err := opts.validate(); err != nil {
+		if opts.Persist != nil {
+			closeBackend(opts.Persist.Backend)
+		}
 		return nil, err
 	}
 	var pcfg Persist[K, V]
 	if opts.Persist != nil {
 		var err error
 		if pcfg, err = opts.Persist.withDefaults(); err != nil {
+			closeBackend(opts.Persist.Backend)
 			return nil, err
 		}
 	}
@@ -49,6 +62,7 @@ func New[K comparable, V any](opts *Options[K, V]) (*Store[K, V], error) {
 		maxKeys:    int64(opts.MaxKeys),
 		limitTotal: opts.Policy == Reject && opts.MaxKeys > 0,
 		requireBkt: opts.RequireBucket,
+		loader:     opts.Loader,
 		hooks: hooks[K, V]{
 			onAccess: opts.OnAccess,
 			onExpire: opts.OnExpire,
@@ -75,6 +89,7 @@ func New[K comparable, V any](opts *Options[K, V]) (*Store[K, V], error) {
 	if opts.Persist != nil {
 		p, err := newPersister(c, pcfg, n)
 		if err != nil {
+			closeBackend(pcfg.Backend)
 			return nil, err
 		}
 		c.pst = p
@@ -99,9 +114,18 @@ func New[K comparable, V any](opts *Options[K, V]) (*Store[K, V], error) {
 	c.reaper.init(n)
 	go c.run()
 	if c.pst != nil {
-		go c.pst.run()
+		c.pst.eng.Start()
 	}
-	return &Store[K, V]{View: &View[K, V]{c: c, b: c.buckets.byID(0)}}, nil
+	return &Store[K, V]{defaultView: &View[K, V]{c: c, b: c.buckets.byID(0)}}, nil
+}
+
+// closeBackend closes the backend of a New that failed: the Store owned it
+// from the call on (Persist.Backend). Its error has nowhere better to go
+// than the error New already returns.
+func closeBackend(b store.Stage) {
+	if b != nil {
+		_ = b.Close()
+	}
 }
 
 // Bucket returns the view of the named bucket, creating the bucket with
@@ -128,13 +152,22 @@ func (s *Store[K, V]) DefineBucket(name string, opts BucketOptions) (*View[K, V]
 	return &View[K, V]{c: s.c, b: s.c.buckets.get(name, opts, true)}, nil
 }
 
-// Len returns the number of entries in the whole store, every bucket
-// included, counting expired entries not yet reaped.
-func (s *Store[K, V]) Len() int { return s.c.len() }
+// LenAll returns the number of entries in the whole store, every bucket
+// included, counting expired entries not yet reaped. (Len counts the
+// default bucket's.)
+func (s *Store[K, V]) LenAll() int { return s.c.len() }
 
-// Clear removes every entry of every bucket. OnDelete runs for each with
-// ReasonCleared, on the caller's goroutine.
-func (s *Store[K, V]) Clear() { s.c.clear(nil) }
+// ClearAll removes every entry of every bucket, as View.Clear does for
+// one, persisted buckets from the backend too. (Clear clears the default
+// bucket.)
+func (s *Store[K, V]) ClearAll() { _ = s.c.clear(context.Background(), nil) }
+
+// ClearAllContext is ClearAll with a context: ctx bounds the wait for a
+// drain in progress and, in write-through buckets, for the backend, whose
+// error it returns.
+func (s *Store[K, V]) ClearAllContext(ctx context.Context) error {
+	return s.c.clear(ctx, nil)
+}
 
 // Stats returns the store's counters.
 func (s *Store[K, V]) Stats() Stats {
@@ -151,10 +184,12 @@ func (s *Store[K, V]) Stats() Stats {
 	}
 	st.Entries = c.len()
 	if p := c.pst; p != nil {
-		st.Persisted = uint64(p.persisted.Load())
-		st.PersistErrors = uint64(p.errs.Load())
-		st.PersistDropped = uint64(p.dropped.Load())
-		st.PersistPending = p.pendingOps()
+		es := p.eng.Stats()
+		st.Persisted = uint64(es.Stored)
+		st.PersistErrors = uint64(es.Errors + p.errs.Load())
+		st.PersistDropped = uint64(es.Dropped)
+		st.PersistPending = es.Pending
+		st.PersistLost = es.Lost
 	}
 	return st
 }
@@ -175,6 +210,7 @@ func (s *Store[K, V]) Close() error {
 		if s.c.pst != nil {
 			err = s.c.pst.close()
 		}
+		s.c.flights.wg.Wait()
 	})
 	return err
 }

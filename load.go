@@ -3,26 +3,35 @@ package livedict
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 	"time"
 
+	"github.com/livedict/livedict/internal/writeback"
 	"github.com/livedict/livedict/store"
 )
 
-// ErrNotPersisted is returned by Load, Warm and Flush on a store without
-// Options.Persist, and by Load and Warm on a bucket whose persistence is
-// PersistNone.
+// ErrNotPersisted is returned by Load on a bucket that is neither
+// persisted nor given a Loader, by Warm on a bucket that is not persisted,
+// and by Flush on a store without Options.Persist.
 var ErrNotPersisted = errors.New("livedict: bucket is not persisted")
 
 // Load returns the value of key: from memory when it is there, else from
-// the backend (storing it in memory with the expiry it was persisted
-// with), else from Persist.Loader (storing and persisting it as Set does).
+// the backend of a persisted bucket (storing it in memory with the expiry
+// it was persisted with), else from Options.Loader (storing and, in a
+// persisted bucket, persisting it as Set does). Load works on a store
+// without Options.Persist when there is a Loader.
+//
 // Concurrent Loads of one key share one backend read and one Loader call;
 // each caller's ctx bounds only its own wait, while the shared work runs
-// until it ends or Persist.Timeout passes. Load returns an error matching
-// ErrNotFound when no stage has the key, ErrNotPersisted when the bucket
-// is not persisted and has no Loader, and ctx.Err() when ctx ends first.
-// A guarded entry (SetOptions.Token) is not returned: Load reports
-// ErrNotFound for it without reading the backend.
+// until it ends or Persist.Timeout (5s without Persist) passes. Load
+// returns an error matching ErrNotFound when no stage has the key (the
+// message names the bucket, never the key), ErrNotPersisted when the
+// bucket is not persisted and there is no Loader, ErrPanicked when the
+// Loader or the backend panicked (every waiting caller gets it; the
+// process goes on), and ctx.Err() when ctx ends first. A guarded entry
+// (SetOptions.Token) is not returned: Load reports ErrNotFound for it
+// without reading the backend.
 func (v *View[K, V]) Load(ctx context.Context, key K) (V, error) {
 	var zero V
 	c := v.c
@@ -30,89 +39,148 @@ func (v *View[K, V]) Load(ctx context.Context, key K) (V, error) {
 		if val, ok := c.get(v.b, key, ""); ok {
 			return val, nil
 		}
-		return zero, ErrNotFound
+		return zero, v.notFound()
 	}
 	if c.closed.Load() {
 		return zero, ErrClosed
 	}
-	p := c.pst
-	if p == nil {
+	if c.pmodeOf(v.b) == pmNone && c.loader == nil {
 		return zero, ErrNotPersisted
 	}
 	if err := ctx.Err(); err != nil {
 		return zero, err
 	}
-	kb, err := p.cfg.KeyCodec.EncodeKey(nil, key)
-	if err != nil {
-		return zero, &PersistError{Op: "encode", Bucket: v.b.name, Err: err}
-	}
-	flight := v.b.name + "\x00" + string(kb)
-	ch := p.flights.DoChan(flight, func() (any, error) {
+	call := c.flights.do(writeback.Key[K]{Bucket: v.b.id, Key: key}, func() (V, error) {
 		// The shared work outlives any one caller's context.
-		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.cfg.Timeout)
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.loadTimeout())
 		defer cancel()
-		return v.loadOnce(wctx, key, kb)
+		return v.loadOnce(wctx, key)
 	})
 	select {
-	case res := <-ch:
-		if res.Err != nil {
-			return zero, res.Err
-		}
-		return res.Val.(V), nil
+	case <-call.done:
+		return call.val, call.err
 	case <-ctx.Done():
 		return zero, ctx.Err()
 	}
 }
 
+func (v *View[K, V]) notFound() error {
+	return fmt.Errorf("%w (bucket %q)", ErrNotFound, v.b.name)
+}
+
+func (c *core[K, V]) loadTimeout() time.Duration {
+	if c.pst != nil {
+		return c.pst.cfg.Timeout
+	}
+	return defaultPersistTO
+}
+
+// flightGroup runs one load per key at a time and hands its result to
+// every caller waiting for it. It is x/sync's singleflight made generic
+// over the key: a store without Persist has no KeyCodec to turn K into
+// the string singleflight wants. A panic in the work is recovered into
+// an error matching ErrPanicked for every waiter (singleflight's DoChan
+// re-panics on a goroutine of its own, which no caller can recover).
+type flightGroup[K comparable, V any] struct {
+	mu sync.Mutex
+	m  map[writeback.Key[K]]*flightCall[V]
+	wg sync.WaitGroup // flights running; Close waits for them
+}
+
+type flightCall[V any] struct {
+	done chan struct{}
+	val  V
+	err  error
+}
+
+func (g *flightGroup[K, V]) do(k writeback.Key[K], fn func() (V, error)) *flightCall[V] {
+	g.mu.Lock()
+	if c := g.m[k]; c != nil {
+		g.mu.Unlock()
+		return c
+	}
+	if g.m == nil {
+		g.m = map[writeback.Key[K]]*flightCall[V]{}
+	}
+	c := &flightCall[V]{done: make(chan struct{})}
+	g.m[k] = c
+	g.wg.Add(1)
+	g.mu.Unlock()
+	go func() {
+		defer g.wg.Done()
+		defer func() {
+			if r := recover(); r != nil {
+				var zero V
+				c.val, c.err = zero, panicked(r)
+			}
+			g.mu.Lock()
+			delete(g.m, k)
+			g.mu.Unlock()
+			close(c.done)
+		}()
+		c.val, c.err = fn()
+	}()
+	return c
+}
+
+// panicked describes a recovered panic by its type only: its value may
+// hold key material.
+func panicked(r any) error {
+	return fmt.Errorf("%w: Load's Loader or backend panicked with a %T", ErrPanicked, r)
+}
+
 // loadOnce is the work one flight of Load does.
-func (v *View[K, V]) loadOnce(ctx context.Context, key K, kb []byte) (V, error) {
+func (v *View[K, V]) loadOnce(ctx context.Context, key K) (V, error) {
 	var zero V
 	c, p := v.c, v.c.pst
 	if e := c.lookup(v.b, key); e != nil {
 		if e.guarded() {
-			return zero, ErrNotFound
+			return zero, v.notFound()
 		}
 		val, _ := c.valueOf(e)
 		return val, nil
 	}
-	if v.b.pmode.Load() != pmNone {
+	if c.pmodeOf(v.b) != pmNone {
 		// A write the backend has not seen yet is newer than its record.
-		if e, del, found := p.pendingOp(v.b, key); found {
-			if del {
-				return zero, ErrNotFound
-			}
-			val, present, err := v.restore(e)
-			if err != nil {
-				return zero, err
-			}
-			if present {
-				return val, nil
-			}
-		}
-		r, err := p.pipe.Get(ctx, v.b.name, kb)
+		idx := int((c.hash(key) ^ v.b.salt) >> c.shift)
+		op, found, cleared := p.eng.Pending(idx, writeback.Key[K]{Bucket: v.b.id, Key: key})
 		switch {
-		case err == nil:
-			val, present, _, err := v.rehydrate(r)
+		case found && op.Del, cleared:
+			return zero, v.notFound()
+		case found:
+			val, present, err := v.restore(op.Val)
 			if err != nil {
-				p.errs.Add(1)
-				p.report(err)
 				return zero, err
 			}
 			if present {
 				return val, nil
 			}
-			// Expired between the backend's check and ours: a miss.
-		case !errors.Is(err, store.ErrNotFound):
-			return zero, &PersistError{Op: "get", Bucket: v.b.name, Err: err}
+		default:
+			kb, err := p.cfg.KeyCodec.EncodeKey(nil, key)
+			if err != nil {
+				return zero, &PersistError{Op: "encode", Bucket: v.b.name, Err: err}
+			}
+			r, err := p.pipe.Get(ctx, v.b.name, kb)
+			switch {
+			case err == nil:
+				val, present, _, err := v.rehydrate(r)
+				if err != nil {
+					p.report(err)
+					return zero, err
+				}
+				if present {
+					return val, nil
+				}
+				// Expired between the backend's check and ours: a miss.
+			case !errors.Is(err, store.ErrNotFound):
+				return zero, &PersistError{Op: "get", Bucket: v.b.name, Err: err}
+			}
 		}
 	}
-	if p.cfg.Loader == nil {
-		if v.b.pmode.Load() == pmNone {
-			return zero, ErrNotPersisted
-		}
-		return zero, ErrNotFound
+	if c.loader == nil {
+		return zero, v.notFound()
 	}
-	val, ttl, err := p.cfg.Loader(ctx, v.b.name, key)
+	val, ttl, err := c.loader(ctx, v.b.name, key)
 	if err != nil {
 		return zero, err
 	}
@@ -207,7 +275,6 @@ func (v *View[K, V]) Warm(ctx context.Context) (int, error) {
 			if errors.Is(err, ErrFull) || errors.Is(err, ErrClosed) {
 				return n, err
 			}
-			p.errs.Add(1)
 			p.report(err)
 			continue
 		}
@@ -218,10 +285,11 @@ func (v *View[K, V]) Warm(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// Warm loads every persisted bucket the store knows (the default bucket,
-// those in Options.Buckets and those created since) from the backend, as
-// View.Warm does, and returns the total stored.
-func (s *Store[K, V]) Warm(ctx context.Context) (int, error) {
+// WarmAll loads every persisted bucket the store knows (the default
+// bucket, those in Options.Buckets and those created since) from the
+// backend, as View.Warm does, and returns the total stored. (Warm warms
+// the default bucket.)
+func (s *Store[K, V]) WarmAll(ctx context.Context) (int, error) {
 	if s.c.pst == nil {
 		return 0, ErrNotPersisted
 	}
@@ -239,12 +307,16 @@ func (s *Store[K, V]) Warm(ctx context.Context) (int, error) {
 	return total, nil
 }
 
-// Flush writes every write-behind write made before the call to the
-// backend and returns nil once the backend has acknowledged them all (and
+// Flush writes every write made before the call to the backend and
+// returns nil only when the backend has stored every one of them (and
 // flushed, if it buffers writes itself): Flush is the durability point of
-// write-behind buckets. It returns the error of a write it could not make
-// (the writes stay queued and are retried), ctx.Err() when ctx ends first,
-// ErrClosed after Close and ErrNotPersisted without Options.Persist.
+// write-behind buckets. While a write given up earlier (Persist.WhenFull,
+// Persist.Retries, a value that does not encode) has not been written
+// again and stored, Flush fails with an error matching ErrWritesLost
+// whose *WritesLostError counts the keys per bucket. A write that failed
+// and is still being retried makes Flush return that failure (a
+// *PersistError). It returns ctx.Err() when ctx ends first, ErrClosed
+// after Close and ErrNotPersisted without Options.Persist.
 func (s *Store[K, V]) Flush(ctx context.Context) error {
 	if s.c.pst == nil {
 		return ErrNotPersisted

@@ -81,7 +81,7 @@ func runModel(t *testing.T, seed uint64) {
 	now := func() int64 { return int64(time.Since(base)) + tick }
 	due := func(d int64) int64 { return (d + tick - 1) / tick * tick }
 
-	views := map[string]*livedict.View[int, int]{"": s.View, "a": s.Bucket("a"), "b": s.Bucket("b")}
+	views := map[string]*livedict.View[int, int]{"": s.Bucket(""), "a": s.Bucket("a"), "b": s.Bucket("b")}
 	bucketNames := []string{"", "a", "b"}
 	model := map[modelKey]modelEntry{}
 	wantExpired := map[modelKey][]int{}
@@ -237,7 +237,7 @@ func runModel(t *testing.T, seed uint64) {
 			time.Sleep(time.Duration(r.Int64N(int64(300 * time.Millisecond))))
 			synctest.Wait()
 			reap()
-			check(step, "Len", s.Len(), len(model))
+			check(step, "Len", s.LenAll(), len(model))
 			log.mu.Lock()
 			if !equalLogs(log.got, wantExpired) {
 				t.Fatalf("seed %d step %d: OnExpire fired for %v, want %v", seed, step, log.got, wantExpired)
@@ -248,7 +248,7 @@ func runModel(t *testing.T, seed uint64) {
 	time.Sleep(time.Hour)
 	synctest.Wait()
 	reap()
-	check(-1, "final Len", s.Len(), len(model))
+	check(-1, "final Len", s.LenAll(), len(model))
 	log.mu.Lock()
 	defer log.mu.Unlock()
 	if !equalLogs(log.got, wantExpired) {

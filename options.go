@@ -1,6 +1,7 @@
 package livedict
 
 import (
+	"context"
 	"runtime"
 	"strconv"
 	"time"
@@ -99,6 +100,20 @@ type Options[K comparable, V any] struct {
 	// in Event.Reason: after OnExpire or OnEvict for those reasons, on the
 	// same goroutine; on the caller's goroutine for Delete and Clear.
 	OnDelete func(Event[K, V])
+
+	// Loader, when set, is called by View.Load for a key found neither in
+	// memory nor in the backend of a persisted bucket. It returns the
+	// value and its TTL (as for Set), or an error; returning an error
+	// matching ErrNotFound makes Load report ErrNotFound. The value is
+	// stored (and, in a persisted bucket, persisted) as Set does.
+	// Concurrent Loads of a key call it once; a panic in it becomes an
+	// error matching ErrPanicked for every caller. It works on a store
+	// without Persist: a read-through cache needs no backend. It is
+	// store-wide and told the bucket, rather than given per call or per
+	// bucket, because one function then serves every Load and keeps the
+	// one-flight-per-key rule meaningful (two callers of one key with two
+	// loaders would race for the same entry).
+	Loader func(ctx context.Context, bucket string, key K) (V, time.Duration, error)
 
 	// Persist makes the store persist its buckets to a backend, through
 	// a codec, compression and encryption. Nil, the default, keeps

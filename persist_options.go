@@ -1,7 +1,6 @@
 package livedict
 
 import (
-	"context"
 	"strconv"
 	"time"
 
@@ -44,28 +43,42 @@ func (p Persistence) String() string {
 	return "Persistence(" + strconv.Itoa(int(p)) + ")"
 }
 
-// FullPolicy says what a write-behind write does when the queue is full.
+// FullPolicy says what a write-behind write does when the queue is at
+// Persist.QueueSize. Whatever the policy, nothing is lost silently: a
+// write given up makes Flush and Close fail (ErrWritesLost) until its key
+// is written again and stored.
 type FullPolicy uint8
 
 const (
 	// Block waits, at most Persist.BlockTimeout, for the flusher to make
-	// room; if none is made the write stays in memory and its persistence
-	// is dropped and counted (Stats.PersistDropped). The default.
+	// room. If none is made the write is applied in memory, its
+	// persistence is given up and recorded as lost (Stats.PersistDropped,
+	// Flush's ErrWritesLost). The default.
 	Block FullPolicy = iota
-	// Drop drops the persistence of the write at once and counts it.
+	// Drop applies the write in memory and gives up its persistence at
+	// once, recorded as lost as under Block.
 	Drop
+	// Fail refuses the write at once with an error matching ErrQueueFull:
+	// memory is left unchanged and nothing is lost.
+	Fail
 )
 
-// String returns "block" or "drop".
+// String returns "block", "drop" or "fail".
 func (f FullPolicy) String() string {
 	switch f {
 	case Block:
 		return "block"
 	case Drop:
 		return "drop"
+	case Fail:
+		return "fail"
 	}
 	return "FullPolicy(" + strconv.Itoa(int(f)) + ")"
 }
+
+// NoRetry, as Persist.Retries, asks for no retry: a failed write is given
+// up after its first attempt.
+const NoRetry = -1
 
 // Persist configures persistence: the backend, the layers values pass
 // through on their way to it, and when writes reach it. A Store persists
@@ -76,12 +89,15 @@ func (f FullPolicy) String() string {
 // reverse.
 type Persist[K comparable, V any] struct {
 	// Backend is where records go: a backend such as store/sqlite, or any
-	// store.Stage. Required. The Store owns it from New on: Close closes it.
+	// store.Stage. Required. The Store owns it from the call to New on:
+	// Close closes it, and so does a New that fails, whatever the reason.
 	Backend store.Stage
 
 	// Layers wrap the backend below compression and encryption (so they
 	// see sealed bytes when encryption is on), the first outermost, as in
-	// layer.Chain. Use them for breakers, logging and metrics.
+	// layer.Chain. Use them for breakers, logging and metrics. A layer
+	// whose stage queues writes (store.Queue) is an OptionError: the Store
+	// is the one write-back queue.
 	Layers []layer.Layer
 
 	// Keyring seals values (AES-256-GCM or XChaCha20-Poly1305) and
@@ -113,13 +129,13 @@ type Persist[K comparable, V any] struct {
 	// Default WriteBehind.
 	Mode Persistence
 
-	// QueueSize bounds the write-behind queue. Writes wait in per-shard
-	// logs (QueueSize in all); when a log fills, its writer compacts the
-	// logs into one op per key, so a slow or failing backend costs one
-	// queued write per key, not one per Set; the compacted keys are
-	// bounded by QueueSize too. At most about 2×QueueSize writes wait
-	// (plus one shard's log).
-	// When both are full, WhenFull applies. Default 65536.
+	// QueueSize bounds the write-behind queue: the writes waiting for the
+	// backend or being written (Stats.PersistPending) never exceed it,
+	// whatever the backend does (hung, failing or slow), so neither does
+	// the memory they hold; write-through writes in progress come on top.
+	// Writes of one key coalesce: when the queue is at its bound, the
+	// writer that found it so first merges the queued writes to one per
+	// key. When that makes no room, WhenFull applies. Default 65536.
 	QueueSize int
 
 	// FlushInterval is how long a write-behind write may wait before the
@@ -131,13 +147,18 @@ type Persist[K comparable, V any] struct {
 	// Default Block.
 	WhenFull FullPolicy
 
-	// BlockTimeout bounds how long Block waits. Default 1s.
+	// BlockTimeout bounds how long Block waits. Default 1s. A write never
+	// waits longer than BlockTimeout, plus the time to take its shard's
+	// lock and merge the queue once (memory work, no I/O).
 	BlockTimeout time.Duration
 
-	// Retries is how many times the flusher tries a failed write before
-	// dropping it (counted in Stats.PersistDropped, reported to OnError).
-	// Default 5. A write-through write is never dropped while its caller
-	// waits for it.
+	// Retries is how many times a failed write is tried again before it
+	// is given up (Stats.PersistDropped; Flush fails with ErrWritesLost
+	// until the key is written again). Zero means the default, 5; NoRetry
+	// means none. An attempt counts when the backend fails or a drain runs
+	// out of Timeout, not when the context of a Flush ends. A value that
+	// does not encode is given up at once. A write-through write is never
+	// given up while its caller waits for it.
 	Retries int
 
 	// RetryBackoff is the flusher's wait after a failed batch, doubled per
@@ -150,17 +171,13 @@ type Persist[K comparable, V any] struct {
 	// Default 5s.
 	Timeout time.Duration
 
-	// Loader, when set, is called by Load for a key found neither in
-	// memory nor in the backend. It returns the value and its TTL (as for
-	// Set), or an error; returning an error matching ErrNotFound makes
-	// Load report ErrNotFound. The value is stored and persisted like a
-	// Set. Concurrent Loads of a key call it once.
-	Loader func(ctx context.Context, bucket string, key K) (V, time.Duration, error)
-
-	// OnError receives every persistence failure: failed batches, dropped
-	// writes, records that do not decode. It runs on the goroutine that
-	// met the failure, with no lock held. Default: log/slog at warning
-	// level. Every such failure also counts in Stats.PersistErrors.
+	// OnError receives persistence failures, each a *PersistError: one
+	// call per failed batch of the flusher (or of Flush, or of a
+	// write-through write), whose Count is the number of writes that
+	// failed in it; and one call, with Count 1, per record Load or Warm
+	// could not decode and per sealed value that did not open. The Counts
+	// add up to Stats.PersistErrors. It runs on the goroutine that met the
+	// failure, with no lock held. Default: log/slog at warning level.
 	OnError func(err error)
 }
 
@@ -190,7 +207,7 @@ func (p *Persist[K, V]) withDefaults() (Persist[K, V], error) {
 	if q.Mode > WriteThrough {
 		return q, optionErr(f+"Mode", "unknown persistence %d", q.Mode)
 	}
-	if q.WhenFull > Drop {
+	if q.WhenFull > Fail {
 		return q, optionErr(f+"WhenFull", "unknown policy %d", q.WhenFull)
 	}
 	for _, d := range []struct {
@@ -216,8 +233,8 @@ func (p *Persist[K, V]) withDefaults() (Persist[K, V], error) {
 	if q.QueueSize == 0 {
 		q.QueueSize = defaultQueueSize
 	}
-	if q.Retries < 0 {
-		return q, optionErr(f+"Retries", "must be >= 0, got %d", q.Retries)
+	if q.Retries < NoRetry {
+		return q, optionErr(f+"Retries", "must be >= 0 or NoRetry, got %d", q.Retries)
 	}
 	if q.Retries == 0 {
 		q.Retries = defaultRetries

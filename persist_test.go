@@ -177,7 +177,7 @@ func TestRestartWarm(t *testing.T) {
 
 		s2 := mustNew(t, opts())
 		defer s2.Close()
-		got, err := s2.Warm(context.Background())
+		got, err := s2.WarmAll(context.Background())
 		if err != nil {
 			t.Fatalf("Warm: %v", err)
 		}
@@ -256,15 +256,15 @@ func TestLoadOneFlight(t *testing.T) {
 
 func TestLoadLoaderAndNotFound(t *testing.T) {
 	calls := 0
-	s := mustNew(t, &livedict.Options[int, string]{Persist: &livedict.Persist[int, string]{
-		Backend: store.NewMemory(), Plaintext: true,
+	s := mustNew(t, &livedict.Options[int, string]{
+		Persist: &livedict.Persist[int, string]{Backend: store.NewMemory(), Plaintext: true},
 		Loader: func(_ context.Context, bucket string, k int) (string, time.Duration, error) {
 			calls++
 			if k < 0 {
 				return "", 0, livedict.ErrNotFound
 			}
 			return bucket + ":" + strconv.Itoa(k), livedict.NoExpiry, nil
-		}}})
+		}})
 	defer s.Close()
 	v, err := s.Bucket("b").Load(context.Background(), 7)
 	if err != nil || v != "b:7" {
@@ -481,7 +481,7 @@ func TestWriteThroughOrdering(t *testing.T) {
 	s2 := mustNew(t, &livedict.Options[int, int]{Persist: &livedict.Persist[int, int]{
 		Backend: store.NewMemoryShared(data), Plaintext: true}})
 	defer s2.Close()
-	if _, err := s2.Warm(context.Background()); err != nil {
+	if _, err := s2.WarmAll(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	back := map[int]int{}
@@ -541,7 +541,7 @@ func TestStoreRotate(t *testing.T) {
 		t.Helper()
 		s := mustNew(t, opts())
 		defer s.Close()
-		got, err := s.Warm(context.Background())
+		got, err := s.WarmAll(context.Background())
 		if err != nil || got != n {
 			t.Fatalf("%s: Warm = %d, %v; want %d", step, got, err, n)
 		}
@@ -684,7 +684,7 @@ func TestLoadSeesQueuedWrites(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := s.Len(); n > 16 {
+	if n := s.LenAll(); n > 16 {
 		t.Fatalf("Len = %d, want the Evict bound 16", n)
 	}
 	for i := 2; i < 100; i++ {

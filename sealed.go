@@ -64,7 +64,6 @@ func (c *core[K, V]) valueOf(e *entry[K, V]) (V, bool) {
 	bucket := c.bucketName(e.bucket())
 	v, err := c.pst.openValue(bucket, e.key, e.extra.sealed)
 	if err != nil {
-		c.pst.errs.Add(1)
 		c.pst.report(&PersistError{Op: "open sealed value", Bucket: bucket, Err: err})
 		return v, false
 	}

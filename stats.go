@@ -21,9 +21,10 @@ type Stats struct {
 
 	// Persistence (Options.Persist), counted per key write after coalescing.
 	Persisted      uint64 // writes and deletes the backend acknowledged
-	PersistErrors  uint64 // failed attempts (each also went to OnError)
-	PersistDropped uint64 // writes given up: full queue, or out of retries
-	PersistPending int    // writes logged and not yet taken by a drain
+	PersistErrors  uint64 // failed attempts: the sum of the Counts OnError received
+	PersistDropped uint64 // writes given up: full queue, retries exhausted, values that do not encode
+	PersistPending int    // writes queued or being written: at most Persist.QueueSize (plus write-through writes in progress)
+	PersistLost    int    // keys whose latest write was given up and not written again: Flush fails while > 0
 }
 
 // readStripes spreads the read-path counters over padded cells picked at

@@ -79,8 +79,8 @@ func TestBasicOperations(t *testing.T) {
 	if !s.Has("a") || s.Has("b") {
 		t.Fatal("Has wrong")
 	}
-	if s.Len() != 1 {
-		t.Fatalf("Len = %d", s.Len())
+	if s.LenAll() != 1 {
+		t.Fatalf("Len = %d", s.LenAll())
 	}
 	if ttl, ok := s.TTL("a"); !ok || ttl != livedict.NoExpiry {
 		t.Fatalf("TTL = %v, %v", ttl, ok)
@@ -91,8 +91,8 @@ func TestBasicOperations(t *testing.T) {
 	if !s.Delete("a") || s.Delete("a") {
 		t.Fatal("Delete should report presence once")
 	}
-	if s.Len() != 0 {
-		t.Fatalf("Len after delete = %d", s.Len())
+	if s.LenAll() != 0 {
+		t.Fatalf("Len after delete = %d", s.LenAll())
 	}
 	if err := s.Set("x", 1, -5*time.Second); !errors.Is(err, livedict.ErrInvalidTTL) {
 		t.Fatalf("negative TTL: %v", err)
@@ -129,8 +129,8 @@ func TestManyKeysGrowAndIterate(t *testing.T) {
 			if len(all) != n/2 || all[7] != "7" {
 				t.Fatalf("All: %d entries", len(all))
 			}
-			if s.Len() != n/2 {
-				t.Fatalf("Len = %d", s.Len())
+			if s.LenAll() != n/2 {
+				t.Fatalf("Len = %d", s.LenAll())
 			}
 		})
 	}
@@ -165,8 +165,8 @@ func TestKeyTypes(t *testing.T) {
 	for i := -128; i < 128; i++ {
 		s3.Set(int8(i), i, 0)
 	}
-	if s3.Len() != 256 {
-		t.Fatalf("int8 keys: Len %d", s3.Len())
+	if s3.LenAll() != 256 {
+		t.Fatalf("int8 keys: Len %d", s3.LenAll())
 	}
 	s4 := newStore[[16]byte, int](t, nil)
 	s4.Set([16]byte{1}, 1, 0)
@@ -214,8 +214,8 @@ func TestExpiry(t *testing.T) {
 		if !slices.Equal(expired, []string{"short", "default"}) {
 			t.Fatalf("expired %v", expired)
 		}
-		if s.Len() != 1 {
-			t.Fatalf("Len = %d", s.Len())
+		if s.LenAll() != 1 {
+			t.Fatalf("Len = %d", s.LenAll())
 		}
 		if st := s.Stats(); st.Expirations != 2 {
 			t.Fatalf("Expirations = %d", st.Expirations)
@@ -296,11 +296,11 @@ func TestKeepTTL(t *testing.T) {
 		if ttl, _ := s.TTL("k"); ttl != 600*time.Millisecond {
 			t.Fatalf("KeepTTL: TTL %v", ttl)
 		}
-		swapped, err := livedict.CompareAndSwap(s.View, "k", 2, 3)
+		swapped, err := livedict.CompareAndSwap(s.Bucket(""), "k", 2, 3)
 		if !swapped || err != nil {
 			t.Fatal("CompareAndSwap failed")
 		}
-		if swapped, _ := livedict.CompareAndSwap(s.View, "k", 2, 4); swapped {
+		if swapped, _ := livedict.CompareAndSwap(s.Bucket(""), "k", 2, 4); swapped {
 			t.Fatal("CompareAndSwap with a stale old value")
 		}
 		if ttl, _ := s.TTL("k"); ttl != 600*time.Millisecond {
@@ -361,7 +361,7 @@ func TestBuckets(t *testing.T) {
 		for _, c := range []struct {
 			v    *livedict.View[string, string]
 			want string
-		}{{s.View, "root"}, {sess, "sess"}, {other, "other"}} {
+		}{{s.Bucket(""), "root"}, {sess, "sess"}, {other, "other"}} {
 			if got, _ := c.v.Get("k"); got != c.want {
 				t.Fatalf("bucket %q: Get = %q", c.v.Name(), got)
 			}
@@ -379,12 +379,12 @@ func TestBuckets(t *testing.T) {
 		if err := sess.Set("k2", "y", 0); err != nil {
 			t.Fatalf("overwrite at the limit: %v", err)
 		}
-		if sess.Len() != 2 || other.Len() != 1 || s.View.Len() != 1 || s.Len() != 4 {
-			t.Fatalf("Len: sess %d other %d root %d all %d", sess.Len(), other.Len(), s.View.Len(), s.Len())
+		if sess.Len() != 2 || other.Len() != 1 || s.Len() != 1 || s.LenAll() != 4 {
+			t.Fatalf("Len: sess %d other %d root %d all %d", sess.Len(), other.Len(), s.Len(), s.LenAll())
 		}
 		sess.Clear()
-		if sess.Len() != 0 || s.Len() != 2 {
-			t.Fatalf("bucket Clear: sess %d all %d", sess.Len(), s.Len())
+		if sess.Len() != 0 || s.LenAll() != 2 {
+			t.Fatalf("bucket Clear: sess %d all %d", sess.Len(), s.LenAll())
 		}
 		if _, err := s.DefineBucket("other", livedict.BucketOptions{MaxKeys: 1}); err != nil {
 			t.Fatal(err)
@@ -497,8 +497,8 @@ func TestEvictPolicy(t *testing.T) {
 			}
 		}
 	}
-	if s.Len() > 1000 {
-		t.Fatalf("Len %d past MaxKeys", s.Len())
+	if s.LenAll() > 1000 {
+		t.Fatalf("Len %d past MaxKeys", s.LenAll())
 	}
 	hot := 0
 	for j := range 50 {
@@ -510,8 +510,8 @@ func TestEvictPolicy(t *testing.T) {
 		t.Fatalf("only %d of 50 hot keys survived", hot)
 	}
 	st := s.Stats()
-	if int(st.Evictions) != 10000-s.Len() || evicted.Load() != int64(st.Evictions) || deleted.Load() != evicted.Load() {
-		t.Fatalf("evictions %d, OnEvict %d, OnDelete %d, Len %d", st.Evictions, evicted.Load(), deleted.Load(), s.Len())
+	if int(st.Evictions) != 10000-s.LenAll() || evicted.Load() != int64(st.Evictions) || deleted.Load() != evicted.Load() {
+		t.Fatalf("evictions %d, OnEvict %d, OnDelete %d, Len %d", st.Evictions, evicted.Load(), deleted.Load(), s.LenAll())
 	}
 }
 
@@ -536,7 +536,7 @@ func TestHooksMayCallTheStore(t *testing.T) {
 				note("delete " + ev.Key + " " + ev.Reason.String())
 			},
 			OnAccess: func(ev livedict.Event[string, int]) {
-				s.Len()
+				s.LenAll()
 			},
 		})
 		s.Set("a", 1, time.Second)
@@ -649,9 +649,9 @@ func TestClearFiresOnDelete(t *testing.T) {
 	for i := range 100 {
 		s.Set(i, i, 0)
 	}
-	s.Clear()
-	if s.Len() != 0 || len(reasons) != 100 || reasons[0] != livedict.ReasonCleared {
-		t.Fatalf("Clear: Len %d, %d OnDelete", s.Len(), len(reasons))
+	s.ClearAll()
+	if s.LenAll() != 0 || len(reasons) != 100 || reasons[0] != livedict.ReasonCleared {
+		t.Fatalf("Clear: Len %d, %d OnDelete", s.LenAll(), len(reasons))
 	}
 	s.Set(1, 1, 0)
 	if v, ok := s.Get(1); !ok || v != 1 {

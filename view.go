@@ -7,10 +7,19 @@ import (
 )
 
 // View is a bucket: a namespace of the store with its own default TTL and
-// key limit. Keys in different buckets never collide. Store embeds the
-// View of the default bucket, so its methods act on that bucket; get other
-// buckets with Store.Bucket. Views are cheap values, safe for concurrent
-// use, and valid until the store is closed.
+// key limit. Keys in different buckets never collide. A Store is the View
+// of its default bucket, so these methods on a Store act on that bucket;
+// get other buckets with Store.Bucket. Views are cheap values, safe for
+// concurrent use, and valid until the store is closed.
+//
+// Every write has a form taking a context, named with the suffix Context
+// (SetContext, SetWithContext, GetOrSetContext, SetIfAbsentContext,
+// UpdateContext, DeleteContext, TouchContext, ClearContext and the
+// function CompareAndSwapContext). The context bounds what the write may
+// wait for: room in the write-behind queue (Persist.WhenFull Block) and,
+// in a write-through bucket, the backend, whose error it returns. The
+// forms without a context use context.Background(), bounded by
+// Persist.BlockTimeout and Persist.Timeout.
 type View[K comparable, V any] struct {
 	c *core[K, V]
 	b *bucketState
@@ -45,9 +54,10 @@ func (v *View[K, V]) Set(key K, value V, ttl time.Duration) error {
 	return err
 }
 
-// SetContext is Set for callers with a context: in a write-through bucket
-// the backend write honours ctx, and its failure is returned (the value
-// stays in memory; see Persistence). In other buckets it is Set.
+// SetContext is Set with a context: ctx bounds the wait for room in a
+// write-behind queue (ending it fails the write with ctx.Err(), memory
+// unchanged) and, in a write-through bucket, the backend write, whose
+// failure is returned (the value stays in memory; see Persistence).
 func (v *View[K, V]) SetContext(ctx context.Context, key K, value V, ttl time.Duration) error {
 	_, _, err := v.c.write(ctx, v.b, key, value, ttl, nil, modeSet, nil)
 	return err
@@ -55,11 +65,16 @@ func (v *View[K, V]) SetContext(ctx context.Context, key K, value V, ttl time.Du
 
 // SetWith is Set with per-entry options: an access token, per-entry hooks.
 func (v *View[K, V]) SetWith(key K, value V, o SetOptions[K, V]) error {
+	return v.SetWithContext(context.Background(), key, value, o)
+}
+
+// SetWithContext is SetWith with a context, as SetContext is Set.
+func (v *View[K, V]) SetWithContext(ctx context.Context, key K, value V, o SetOptions[K, V]) error {
 	var ex *entryExtra[K, V]
 	if o.Token != "" || o.OnExpire != nil || o.OnAccess != nil {
 		ex = &entryExtra[K, V]{token: o.Token, onExpire: o.OnExpire, onAccess: o.OnAccess}
 	}
-	_, _, err := v.c.write(context.Background(), v.b, key, value, o.TTL, ex, modeSet, nil)
+	_, _, err := v.c.write(ctx, v.b, key, value, o.TTL, ex, modeSet, nil)
 	return err
 }
 
@@ -147,10 +162,15 @@ func (v *View[K, V]) TouchContext(ctx context.Context, key K, ttl time.Duration)
 // and returns it (loaded false). A guarded entry counts as present and its
 // value is not returned: actual is then the zero V.
 func (v *View[K, V]) GetOrSet(key K, value V, ttl time.Duration) (actual V, loaded bool, err error) {
+	return v.GetOrSetContext(context.Background(), key, value, ttl)
+}
+
+// GetOrSetContext is GetOrSet with a context, as SetContext is Set.
+func (v *View[K, V]) GetOrSetContext(ctx context.Context, key K, value V, ttl time.Duration) (actual V, loaded bool, err error) {
 	if e := v.c.lookup(v.b, key); e != nil {
 		return v.loaded(e), true, nil
 	}
-	e, stored, err := v.c.write(context.Background(), v.b, key, value, ttl, nil, modeIfAbsent, nil)
+	e, stored, err := v.c.write(ctx, v.b, key, value, ttl, nil, modeIfAbsent, nil)
 	if err != nil || stored {
 		return value, false, err
 	}
@@ -169,7 +189,12 @@ func (v *View[K, V]) loaded(e *entry[K, V]) (val V) {
 // SetIfAbsent stores value only when key holds no live entry, and reports
 // whether it did.
 func (v *View[K, V]) SetIfAbsent(key K, value V, ttl time.Duration) (bool, error) {
-	_, stored, err := v.c.write(context.Background(), v.b, key, value, ttl, nil, modeIfAbsent, nil)
+	return v.SetIfAbsentContext(context.Background(), key, value, ttl)
+}
+
+// SetIfAbsentContext is SetIfAbsent with a context, as SetContext is Set.
+func (v *View[K, V]) SetIfAbsentContext(ctx context.Context, key K, value V, ttl time.Duration) (bool, error) {
+	_, stored, err := v.c.write(ctx, v.b, key, value, ttl, nil, modeIfAbsent, nil)
 	return stored, err
 }
 
@@ -180,6 +205,12 @@ func (v *View[K, V]) SetIfAbsent(key K, value V, ttl time.Duration) (bool, error
 // called again with the newer value. Update returns the value stored and
 // true, or the current value and false when fn declined.
 func (v *View[K, V]) Update(key K, ttl time.Duration, fn func(old V, found bool) (V, bool)) (V, bool, error) {
+	return v.UpdateContext(context.Background(), key, ttl, fn)
+}
+
+// UpdateContext is Update with a context, as SetContext is Set; a ctx
+// that ends between two calls of fn ends it with ctx.Err().
+func (v *View[K, V]) UpdateContext(ctx context.Context, key K, ttl time.Duration, fn func(old V, found bool) (V, bool)) (V, bool, error) {
 	for {
 		cur := v.c.lookup(v.b, key)
 		var old V
@@ -190,12 +221,15 @@ func (v *View[K, V]) Update(key K, ttl time.Duration, fn func(old V, found bool)
 		if !ok {
 			return old, false, nil
 		}
-		_, stored, err := v.c.write(context.Background(), v.b, key, next, ttl, nil, modeReplace, cur)
+		_, stored, err := v.c.write(ctx, v.b, key, next, ttl, nil, modeReplace, cur)
 		if err != nil {
 			return old, false, err
 		}
 		if stored {
 			return next, true, nil
+		}
+		if err := ctx.Err(); err != nil {
+			return old, false, err
 		}
 	}
 }
@@ -203,7 +237,13 @@ func (v *View[K, V]) Update(key K, ttl time.Duration, fn func(old V, found bool)
 // CompareAndSwap stores new under key only if key holds old, and reports
 // whether it did. The TTL is kept.
 func CompareAndSwap[K comparable, V comparable](v *View[K, V], key K, old, new V) (bool, error) {
-	_, swapped, err := v.Update(key, KeepTTL, func(cur V, found bool) (V, bool) {
+	return CompareAndSwapContext(context.Background(), v, key, old, new)
+}
+
+// CompareAndSwapContext is CompareAndSwap with a context, as SetContext
+// is Set.
+func CompareAndSwapContext[K comparable, V comparable](ctx context.Context, v *View[K, V], key K, old, new V) (bool, error) {
+	_, swapped, err := v.UpdateContext(ctx, key, KeepTTL, func(cur V, found bool) (V, bool) {
 		return new, found && cur == old
 	})
 	return swapped, err
@@ -271,5 +311,15 @@ func (v *View[K, V]) Len() int {
 }
 
 // Clear removes every entry of the bucket; OnDelete runs for each with
-// ReasonCleared, on the caller's goroutine.
-func (v *View[K, V]) Clear() { v.c.clear(v.b) }
+// ReasonCleared, on the caller's goroutine. In a persisted bucket the
+// backend's records of the bucket go too, resident in memory or not, so
+// that Load does not bring a cleared key back: the removal is queued
+// in order with the bucket's writes (a write-behind bucket's is durable
+// after Flush). Clear waits for a drain in progress (Persist.Timeout at
+// most); a write-through failure goes to OnError (ClearContext returns
+// it).
+func (v *View[K, V]) Clear() { _ = v.c.clear(context.Background(), v.b) }
+
+// ClearContext is Clear with a context bounding its waits; in a
+// write-through bucket it returns the backend's error.
+func (v *View[K, V]) ClearContext(ctx context.Context) error { return v.c.clear(ctx, v.b) }

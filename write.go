@@ -2,7 +2,10 @@ package livedict
 
 import (
 	"context"
+	"fmt"
 	"time"
+
+	"github.com/livedict/livedict/internal/writeback"
 )
 
 type writeMode uint8
@@ -61,14 +64,14 @@ func (c *core[K, V]) write(ctx context.Context, b *bucketState, key K, value V, 
 	if c.pst != nil && mode != modeLoad {
 		pm = b.pmode.Load()
 	}
-	var w *waiter
-	dropPersist := false
-	switch pm {
-	case pmThrough:
-		w = newWaiter()
-	case pmBehind:
-		if c.pst.full(sh) {
-			dropPersist = !c.pst.makeRoom(sh)
+	w, res, err := c.reserve(ctx, pm)
+	if err != nil {
+		return nil, false, err
+	}
+	// unreserve gives the room back when the write is not applied.
+	unreserve := func() {
+		if pm != pmNone && res == writeback.Reserved {
+			c.pst.eng.Unreserve()
 		}
 	}
 
@@ -91,6 +94,7 @@ func (c *core[K, V]) write(ctx context.Context, b *bucketState, key K, value V, 
 		}
 		if ((mode == modeIfAbsent || mode == modeLoad) && old != nil) || (mode == modeReplace && old != expect) {
 			sh.mu.Unlock()
+			unreserve()
 			c.handGone(gone)
 			return old, false, nil
 		}
@@ -127,6 +131,7 @@ func (c *core[K, V]) write(ctx context.Context, b *bucketState, key K, value V, 
 				}
 				sh.stats.rejections.Add(1)
 				sh.mu.Unlock()
+				unreserve()
 				c.handGone(gone)
 				return nil, false, err
 			}
@@ -140,11 +145,7 @@ func (c *core[K, V]) write(ctx context.Context, b *bucketState, key K, value V, 
 		}
 		sh.stats.sets.Add(1)
 		if pm != pmNone {
-			if dropPersist {
-				c.pst.dropped.Add(1)
-			} else {
-				c.pst.appendOp(sh, e, false, w)
-			}
+			c.logOp(idx, res, b.id, key, e, false, w)
 		}
 		due, lowered := int64(0), false
 		if deadline != 0 {
@@ -162,10 +163,47 @@ func (c *core[K, V]) write(ctx context.Context, b *bucketState, key K, value V, 
 		c.removed(victims, ReasonEvicted)
 		c.notifySet(e)
 		if w != nil {
-			return old, true, c.pst.await(ctx, w)
+			return old, true, c.pst.eng.Await(ctx, w)
 		}
 		return old, true, nil
 	}
+}
+
+// reserve makes room in the write-back queue for a write of persistence
+// pm, before any lock is taken: a write-through write gets a waiter; a
+// write-behind write may wait (Block), be given up in persistence
+// (Dropped) or, under Fail, be refused with ErrQueueFull.
+func (c *core[K, V]) reserve(ctx context.Context, pm uint32) (*writeback.Waiter, writeback.Outcome, error) {
+	switch pm {
+	case pmThrough:
+		c.pst.eng.ReserveForce()
+		return writeback.NewWaiter(), writeback.Reserved, nil
+	case pmBehind:
+		switch res := c.pst.eng.Reserve(ctx); res {
+		case writeback.Refused:
+			return nil, res, fmt.Errorf("livedict: write refused (Persist.WhenFull is Fail): %w", ErrQueueFull)
+		case writeback.Cancelled:
+			return nil, res, ctx.Err()
+		default:
+			return nil, res, nil
+		}
+	}
+	return nil, writeback.Reserved, nil
+}
+
+// logOp hands an applied write to the engine, under the shard lock of
+// stripe idx: as an op when room was reserved, as a lost write when it
+// was given up for want of room.
+func (c *core[K, V]) logOp(idx int, res writeback.Outcome, bucket uint32, key K, e *entry[K, V], del bool, w *writeback.Waiter) {
+	k := writeback.Key[K]{Bucket: bucket, Key: key}
+	if res == writeback.Reserved {
+		if del {
+			e = nil
+		}
+		c.pst.eng.Append(idx, k, e, del, w)
+		return
+	}
+	c.pst.eng.Lost(idx, k)
 }
 
 func (c *core[K, V]) handGone(g expired[K, V]) {
@@ -215,55 +253,52 @@ func (c *core[K, V]) remove(ctx context.Context, b *bucketState, key K) (bool, e
 	if c.closed.Load() {
 		return false, ErrClosed
 	}
-	w, pm := c.persistOp(b)
+	pm := c.pmodeOf(b)
+	w, res, err := c.reserve(ctx, pm)
+	if err != nil {
+		return false, err
+	}
 	h := c.hash(key) ^ b.salt
-	sh := c.shardOf(h)
+	idx := int(h >> c.shift)
+	sh := &c.shards[idx]
 	sh.mu.Lock()
 	e := sh.table.Load().find(h, b.id, key)
-	if e == nil {
-		if pm == pmNone {
-			sh.mu.Unlock()
-			return false, nil
+	expiredAt := int64(0)
+	if e != nil {
+		if d := e.Deadline(); d != 0 && d <= c.clock.now() {
+			c.unlink(sh, e)
+			sh.stats.expirations.Add(1)
+			expiredAt = d
+		} else {
+			c.unlink(sh, e)
+			sh.stats.deletes.Add(1)
 		}
-		// Not in memory, but the backend may hold it (evicted, or never
-		// loaded): the deletion must reach it all the same.
-		c.pst.appendOp(sh, newEntry[K, V](b.id, key, *new(V), nil), true, w)
-		sh.mu.Unlock()
-		if w != nil {
-			return false, c.pst.await(ctx, w)
-		}
-		return false, nil
 	}
-	if d := e.Deadline(); d != 0 && d <= c.clock.now() {
-		c.unlink(sh, e)
-		sh.stats.expirations.Add(1)
-		sh.mu.Unlock()
-		c.reaper.hand(expired[K, V]{e, d})
-		return false, nil
-	}
-	c.unlink(sh, e)
-	sh.stats.deletes.Add(1)
 	if pm != pmNone {
-		c.pst.appendOp(sh, e, true, w)
+		// Also when the key is not in memory (evicted, expired, never
+		// loaded): the backend may hold it.
+		c.logOp(idx, res, b.id, key, nil, true, w)
 	}
 	sh.mu.Unlock()
-	c.removedOne(e, ReasonDeleted)
-	if w != nil {
-		return true, c.pst.await(ctx, w)
+	switch {
+	case expiredAt != 0:
+		c.reaper.hand(expired[K, V]{e, expiredAt})
+		e = nil
+	case e != nil:
+		c.removedOne(e, ReasonDeleted)
 	}
-	return true, nil
+	if w != nil {
+		return e != nil, c.pst.eng.Await(ctx, w)
+	}
+	return e != nil, nil
 }
 
-// persistOp returns b's persistence and, for write-through, a waiter.
-func (c *core[K, V]) persistOp(b *bucketState) (*waiter, uint32) {
+// pmodeOf returns b's persistence, pmNone on a store without Persist.
+func (c *core[K, V]) pmodeOf(b *bucketState) uint32 {
 	if c.pst == nil {
-		return nil, pmNone
+		return pmNone
 	}
-	pm := b.pmode.Load()
-	if pm == pmThrough {
-		return newWaiter(), pm
-	}
-	return nil, pm
+	return b.pmode.Load()
 }
 
 // touch gives a live entry a new deadline, which a persisted bucket logs
@@ -276,7 +311,19 @@ func (c *core[K, V]) touch(ctx context.Context, b *bucketState, key K, ttl time.
 	if err != nil {
 		return false, err
 	}
-	w, pm := c.persistOp(b)
+	pm := c.pmodeOf(b)
+	if ttl == KeepTTL {
+		pm = pmNone // nothing the backend holds changes
+	}
+	w, res, err := c.reserve(ctx, pm)
+	if err != nil {
+		return false, err
+	}
+	unreserve := func() {
+		if pm != pmNone && res == writeback.Reserved {
+			c.pst.eng.Unreserve()
+		}
+	}
 	h := c.hash(key) ^ b.salt
 	idx := int(h >> c.shift)
 	sh := &c.shards[idx]
@@ -285,12 +332,14 @@ func (c *core[K, V]) touch(ctx context.Context, b *bucketState, key K, ttl time.
 	e := sh.table.Load().find(h, b.id, key)
 	if e == nil {
 		sh.mu.Unlock()
+		unreserve()
 		return false, nil
 	}
 	if d := e.Deadline(); d != 0 && d <= now {
 		c.unlink(sh, e)
 		sh.stats.expirations.Add(1)
 		sh.mu.Unlock()
+		unreserve()
 		c.reaper.hand(expired[K, V]{e, d})
 		return false, nil
 	}
@@ -308,52 +357,87 @@ func (c *core[K, V]) touch(ctx context.Context, b *bucketState, key K, ttl time.
 			lowered = true
 		}
 	}
-	if pm != pmNone && ttl != KeepTTL {
-		c.pst.appendOp(sh, e, false, w)
-	} else {
-		w = nil
+	if pm != pmNone {
+		c.logOp(idx, res, b.id, key, e, false, w)
 	}
 	sh.mu.Unlock()
 	if lowered {
 		c.scheduleDue(idx, due)
 	}
 	if w != nil {
-		return true, c.pst.await(ctx, w)
+		return true, c.pst.eng.Await(ctx, w)
 	}
 	return true, nil
 }
 
-// clear removes every entry of bucket b, or of the whole store when b is
-// nil. OnDelete runs for each with ReasonCleared; entries found already
-// expired go to the reaper as expirations.
-func (c *core[K, V]) clear(b *bucketState) {
-	var cleared []*entry[K, V]
-	for i := range c.shards {
-		sh := &c.shards[i]
-		var gone []expired[K, V]
-		sh.mu.Lock()
-		now := c.clock.now()
-		sh.table.Load().each(func(e *entry[K, V]) bool {
-			if b != nil && e.bucket() != b.id {
-				return true
-			}
-			c.unlink(sh, e)
-			if c.pst != nil && c.buckets.byID(e.bucket()).pmode.Load() != pmNone {
-				c.pst.appendOp(sh, e, true, nil)
-			}
-			if d := e.Deadline(); d != 0 && d <= now {
-				sh.stats.expirations.Add(1)
-				gone = append(gone, expired[K, V]{e, d})
-			} else if c.hooks.onDelete != nil {
-				cleared = append(cleared, e)
-			}
-			return true
-		})
-		if sh.count.Load() == 0 {
-			sh.table.Store(newTable[K, V](minBuckets))
-		}
-		sh.mu.Unlock()
-		c.reaper.hand(gone...)
+// clear removes every entry of bucket b, or of every bucket when b is
+// nil, from memory and, for persisted buckets, from the backend too,
+// resident or not: the engine queues a clear of the bucket ordered with
+// its queued writes (those before it are superseded, those after it are
+// written after it). OnDelete runs for each entry with ReasonCleared;
+// entries found already expired go to the reaper as expirations. In a
+// write-through bucket clear waits for the backend and returns its error.
+func (c *core[K, V]) clear(ctx context.Context, b *bucketState) error {
+	if c.closed.Load() {
+		return ErrClosed
 	}
+	persisted := map[uint32]bool{}
+	through := false
+	if c.pst != nil {
+		list := []*bucketState{b}
+		if b == nil {
+			list = *c.buckets.list.Load()
+		}
+		for _, bs := range list {
+			if m := bs.pmode.Load(); m != pmNone {
+				persisted[bs.id] = true
+				through = through || m == pmThrough
+			}
+		}
+	}
+	var cleared []*entry[K, V]
+	var gone []expired[K, V]
+	clearMemory := func(drop func(stripe int)) {
+		for i := range c.shards {
+			sh := &c.shards[i]
+			sh.mu.Lock()
+			now := c.clock.now()
+			sh.table.Load().each(func(e *entry[K, V]) bool {
+				if b != nil && e.bucket() != b.id {
+					return true
+				}
+				c.unlink(sh, e)
+				if d := e.Deadline(); d != 0 && d <= now {
+					sh.stats.expirations.Add(1)
+					gone = append(gone, expired[K, V]{e, d})
+				} else if c.hooks.onDelete != nil {
+					cleared = append(cleared, e)
+				}
+				return true
+			})
+			if sh.count.Load() == 0 {
+				sh.table.Store(newTable[K, V](minBuckets))
+			}
+			if drop != nil {
+				drop(i)
+			}
+			sh.mu.Unlock()
+		}
+	}
+	var err error
+	if len(persisted) == 0 {
+		clearMemory(nil)
+	} else {
+		var w *writeback.Waiter
+		if through {
+			w = writeback.NewWaiter()
+		}
+		if err = c.pst.eng.ClearBuckets(ctx, persisted, w, clearMemory); err == nil && w != nil {
+			err = c.pst.eng.Await(ctx, w)
+		}
+	}
+	// Hooks run with no lock of the store or the engine held.
+	c.reaper.hand(gone...)
 	c.removed(cleared, ReasonCleared)
+	return err
 }

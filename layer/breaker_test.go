@@ -361,18 +361,6 @@ func TestBreakerCapabilities(t *testing.T) {
 			}
 		}
 
-		mem := store.NewMemory()
-		b := layer.Chain(mem,
-			layer.Breaker(layer.BreakerOptions{}),
-			layer.WriteBehind(layer.WriteBehindOptions{Interval: time.Hour}))
-		defer wbClose(t, b)
-		wbPut(t, b, wbRec("b", "k", "v"))
-		if err := b.(store.Flusher).Flush(ctx); err != nil {
-			t.Fatalf("Flush through the breaker = %v", err)
-		}
-		if got := wbValue(t, mem, "b", "k"); got != "v" {
-			t.Errorf("Flush through the breaker left the backend with %q, want v", got)
-		}
 	})
 }
 

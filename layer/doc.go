@@ -31,8 +31,10 @@
 // rotation. [Log] logs every call with log/slog, and [Metrics] counts every
 // call into [Counters]. docs/writing-a-layer.md shows how to write a layer.
 //
-// [WriteBehind] acknowledges writes once queued and writes them in batches
-// from a goroutine of its own; [WriteBehindStage.Flush] is the durability
-// point. [Breaker] gives every call a deadline and fails fast while a
+// There is no write-behind layer: the Store (package livedict) is the one
+// write-back queue, in front of the whole pipeline, with one durability
+// contract (its Flush); a queue among the layers would acknowledge writes
+// that Flush then counts as stored, so the Store refuses a stage that says
+// it queues ([store.Queue]). [Breaker] gives every call a deadline and fails fast while a
 // backend keeps failing. docs/layers.md says in which order to chain them.
 package layer

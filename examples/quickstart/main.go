@@ -110,7 +110,7 @@ func main() {
 	// Second life: a new Store over the same file, as after a restart.
 	store = open()
 	defer store.Close()
-	n, err := store.Warm(ctx)
+	n, err := store.WarmAll(ctx)
 	if err != nil {
 		log.Fatal(err)
 	}

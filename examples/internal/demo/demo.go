@@ -66,7 +66,7 @@ func RoundTrip(name string, open func() store.Stage, mode livedict.Persistence) 
 	defer s.Close()
 	v, err := s.Load(ctx, "greeting")
 	fmt.Printf("%s (%v): Load(greeting) = %q, %v\n", name, mode, v, err)
-	n, err := s.Warm(ctx)
+	n, err := s.WarmAll(ctx)
 	ttl, _ := s.TTL("token")
 	fmt.Printf("%s: Warm loaded %d more, token expires in %v, err %v\n", name, n, ttl.Round(time.Minute), err)
 }

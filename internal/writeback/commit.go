@@ -1,0 +1,225 @@
+package writeback
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+)
+
+// A drain takes everything queued (collect), writes the bucket clears,
+// then the ops, and settles each op: stored, requeued for another attempt,
+// or given up. Drains are serialised by e.sem, so the backend sees each
+// key's writes in memory order. Write-through writers run drains
+// themselves when no drain has taken their op yet (Await): concurrent
+// writers share one batch, as in a group commit.
+
+// Waiter is how a write-through write learns the outcome of its op.
+type Waiter struct {
+	ch   chan error
+	gone atomic.Bool // the writer stopped waiting; its op goes on as write-behind
+}
+
+// NewWaiter returns a Waiter for one write.
+func NewWaiter() *Waiter { return &Waiter{ch: make(chan error, 1)} }
+
+func (e *Engine[K, P]) acquire(ctx context.Context) error {
+	select {
+	case e.sem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (e *Engine[K, P]) release() { <-e.sem }
+
+// Await returns the outcome of w's op, running a drain itself when no
+// other has stored it yet; ctx (and Config.Timeout) bound the wait. A
+// write whose caller stops waiting stays queued, as a write-behind write.
+func (e *Engine[K, P]) Await(ctx context.Context, w *Waiter) error {
+	select {
+	case err := <-w.ch:
+		return err
+	default:
+	}
+	ctx, cancel := context.WithTimeout(ctx, e.cfg.Timeout)
+	defer cancel()
+	if err := e.acquire(ctx); err != nil {
+		// A drain may have answered meanwhile.
+		select {
+		case err := <-w.ch:
+			return err
+		default:
+		}
+		w.gone.Store(true)
+		return err
+	}
+	select {
+	case err := <-w.ch:
+		e.release()
+		return err
+	default:
+	}
+	e.drain(ctx, w)
+	e.release()
+	return <-w.ch
+}
+
+// Flush drains until every op queued before the call is stored or given
+// up. It returns nil only when every one was stored and nothing given up
+// earlier is outstanding; else the drain's error joined with a
+// *store.WritesLostError for what was given up.
+func (e *Engine[K, P]) Flush(ctx context.Context) error {
+	if err := e.acquire(ctx); err != nil {
+		return err
+	}
+	err := e.drain(ctx, nil)
+	e.release()
+	// Everything queued before the call was in the logs, the carry or the
+	// flight of a drain that has settled since: a nil drain stored all of
+	// it, or gave some up, which lostErr tells.
+	return errors.Join(e.LostErr(), err)
+}
+
+// drain writes everything queued; e.sem is held. self is the waiter of
+// the write-through writer running it, if any: it is told of failures,
+// while other waiters hear only of success (on failure they run drains
+// themselves, with their own contexts). It returns the first failure.
+func (e *Engine[K, P]) drain(parent context.Context, self *Waiter) error {
+	clears, ops := e.collect()
+	if len(clears) == 0 && len(ops) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(parent, e.cfg.Timeout)
+	defer cancel()
+
+	var first error
+	failed := 0
+	note := func(err error) {
+		failed++
+		if first == nil {
+			first = err
+		}
+	}
+	// Clears first: the ops of a cleared bucket were all queued after it.
+	clearErr := map[uint32]error{}
+	for b := range clears {
+		if err := e.sink.Clear(ctx, b); err != nil {
+			clearErr[b] = err
+			note(err)
+		}
+	}
+	errs := make([]error, len(ops))
+	write := ops
+	if len(clearErr) > 0 {
+		// Hold back the ops of a bucket whose clear failed: written now,
+		// the clear's retry would remove them.
+		write = make([]*Op[K, P], 0, len(ops))
+		for i, op := range ops {
+			if err, ok := clearErr[op.Key.Bucket]; ok {
+				errs[i] = err
+				continue
+			}
+			write = append(write, op)
+		}
+	}
+	werrs := errs
+	if len(write) != len(ops) {
+		werrs = make([]error, len(write))
+	}
+	if len(write) > 0 {
+		e.sink.Write(ctx, write, werrs)
+	}
+	if len(write) != len(ops) {
+		j := 0
+		for i, op := range ops {
+			if j < len(write) && write[j] == op {
+				errs[i] = werrs[j]
+				j++
+			}
+		}
+	}
+
+	// A failure counts as an attempt unless the caller's context ended
+	// (a Flush given up is not the backend's fault); a drain that ran
+	// out of Config.Timeout does count.
+	counts := parent.Err() == nil
+	var again []*Op[K, P]
+	var lostCause error
+	for i, op := range ops {
+		err := errs[i]
+		if err == nil {
+			e.stored.Add(1)
+			e.held.Add(-1)
+			e.lost.stored(op.stripe, op.Key, op.seq)
+			for _, w := range op.ws {
+				w.ch <- nil
+			}
+			continue
+		}
+		if _, held := clearErr[op.Key.Bucket]; !held {
+			note(err)
+			e.errs.Add(1)
+			if counts {
+				op.attempts++
+			}
+		}
+		keep := op.ws[:0]
+		for _, w := range op.ws {
+			switch {
+			case w == self:
+				w.ch <- err
+			case !w.gone.Load():
+				keep = append(keep, w)
+			}
+		}
+		op.ws = keep
+		if len(op.ws) == 0 && (isPermanent(err) || op.attempts > e.cfg.Retries) {
+			e.dropped.Add(1)
+			e.held.Add(-1)
+			if lostCause == nil {
+				lostCause = err
+			}
+			e.lost.add(op.stripe, op.Key, op.seq, err, len(e.stripes))
+			continue
+		}
+		again = append(again, op)
+	}
+	var retryClears map[uint32]*clearOp
+	for b, c := range clears {
+		err, bad := clearErr[b]
+		if !bad {
+			for _, w := range c.ws {
+				w.ch <- nil
+			}
+			continue
+		}
+		keep := c.ws[:0]
+		for _, w := range c.ws {
+			switch {
+			case w == self:
+				w.ch <- err
+			case !w.gone.Load():
+				keep = append(keep, w)
+			}
+		}
+		c.ws = keep
+		if retryClears == nil {
+			retryClears = map[uint32]*clearOp{}
+		}
+		// A clear is never given up: it is one op per bucket, and giving
+		// it up would bring back every record it was to remove.
+		retryClears[b] = c
+	}
+	e.requeue(again, retryClears)
+	if e.waiting.Load() > 0 {
+		e.madeRoom()
+	}
+	if first != nil {
+		e.fails++
+		e.report(failed, first)
+	} else {
+		e.fails = 0
+	}
+	return first
+}

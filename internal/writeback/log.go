@@ -1,0 +1,276 @@
+package writeback
+
+import "context"
+
+// Appends go to the log of the key's stripe, a plain slice: no map insert
+// or coalescing on the write path. Coalescing (one op per key, the last
+// one written) happens when a drain collects the logs, and when a writer
+// finding the queue at its bound compacts them into the carry. The carry
+// is always older than anything still in a log, and the flight (the batch
+// a drain is writing) older than the carry.
+
+// Append queues an op for key, which the caller has reserved room for
+// (Reserve or ReserveForce). The caller holds the lock that orders the
+// key's writes in memory, so the log is in memory order. w, when non-nil,
+// is told the outcome (see Await).
+func (e *Engine[K, P]) Append(stripeIdx int, key Key[K], val P, del bool, w *Waiter) {
+	st := &e.stripes[stripeIdx]
+	st.mu.Lock()
+	if len(st.log) == 0 {
+		signal(e.wake)
+		if st.log == nil {
+			st.log, st.spare = st.spare, nil
+		}
+	}
+	st.seq++
+	op := Op[K, P]{Key: key, Val: val, Del: del, seq: st.seq, stripe: stripeIdx}
+	if w != nil {
+		op.ws = []*Waiter{w}
+	}
+	st.log = append(st.log, op)
+	st.n.Store(int32(len(st.log)))
+	st.mu.Unlock()
+	e.logged.Add(1)
+	if e.held.Load() >= int64(e.cfg.Limit/4) {
+		signal(e.urgent)
+	}
+}
+
+// merge folds op into the set (ops, idx), the later op winning; it
+// reports whether the key was already there.
+func merge[K comparable, P any](ops []*Op[K, P], idx map[Key[K]]int, op *Op[K, P]) ([]*Op[K, P], bool) {
+	if j, ok := idx[op.Key]; ok {
+		prev := ops[j]
+		prev.Val, prev.Del, prev.seq, prev.attempts = op.Val, op.Del, op.seq, 0
+		prev.ws = append(prev.ws, op.ws...)
+		return ops, true
+	}
+	idx[op.Key] = len(ops)
+	return append(ops, op), false
+}
+
+// takeLogs empties the stripes' logs into (ops, idx), coalescing; e.cmu
+// is held. It returns the ops and how many were merged away.
+func (e *Engine[K, P]) takeLogs(ops []*Op[K, P], idx map[Key[K]]int) ([]*Op[K, P], int) {
+	merged := 0
+	for i := range e.stripes {
+		st := &e.stripes[i]
+		if st.n.Load() == 0 {
+			continue
+		}
+		st.mu.Lock()
+		log := st.log
+		st.log = nil
+		st.n.Store(0)
+		st.mu.Unlock()
+		e.logged.Add(-int64(len(log)))
+		batch := make([]Op[K, P], len(log))
+		copy(batch, log)
+		for j := range batch {
+			var dup bool
+			if ops, dup = merge(ops, idx, &batch[j]); dup {
+				merged++
+			}
+		}
+		// Hand the buffer back so a busy stripe does not grow a new log
+		// after every drain.
+		clear(log)
+		st.mu.Lock()
+		if st.spare == nil && cap(log) <= 4*e.cfg.Limit {
+			st.spare = log[:0]
+		}
+		st.mu.Unlock()
+	}
+	if merged > 0 {
+		e.held.Add(-int64(merged))
+	}
+	return ops, merged
+}
+
+// collect takes the carry, every log and the pending clears for a drain,
+// and makes them the flight.
+func (e *Engine[K, P]) collect() (map[uint32]*clearOp, []*Op[K, P]) {
+	e.cmu.Lock()
+	ops, idx := e.carry, e.carryIdx
+	if idx == nil {
+		idx = make(map[Key[K]]int)
+	}
+	ops, merged := e.takeLogs(ops, idx)
+	e.carry, e.carryIdx = nil, nil
+	clears := e.clears
+	e.clears = map[uint32]*clearOp{}
+	fl := make(map[Key[K]]*Op[K, P], len(ops))
+	for _, op := range ops {
+		fl[op.Key] = op
+	}
+	e.flight, e.flightClear = fl, clears
+	e.cmu.Unlock()
+	if merged > 0 {
+		e.madeRoom()
+	}
+	return clears, ops
+}
+
+// compact moves the logs into the carry, coalescing them, without writing
+// anything: what a writer does when the queue is at its bound, so that a
+// slow or failing backend costs one queued op per key rather than one per
+// write.
+func (e *Engine[K, P]) compact() {
+	e.cmu.Lock()
+	if e.carryIdx == nil {
+		e.carryIdx = make(map[Key[K]]int, len(e.carry))
+		for i, op := range e.carry {
+			e.carryIdx[op.Key] = i
+		}
+	}
+	var merged int
+	e.carry, merged = e.takeLogs(e.carry, e.carryIdx)
+	e.cmu.Unlock()
+	if merged > 0 {
+		e.madeRoom()
+	}
+}
+
+// requeue puts the ops and clears of a failed drain back in the carry and
+// ends the flight. A carried op of the same key is newer and wins,
+// inheriting the failed op's waiters.
+func (e *Engine[K, P]) requeue(ops []*Op[K, P], clears map[uint32]*clearOp) {
+	e.cmu.Lock()
+	if e.carryIdx == nil {
+		e.carryIdx = make(map[Key[K]]int, len(e.carry)+len(ops))
+		for i, op := range e.carry {
+			e.carryIdx[op.Key] = i
+		}
+	}
+	merged := 0
+	for _, op := range ops {
+		if j, ok := e.carryIdx[op.Key]; ok {
+			e.carry[j].ws = append(e.carry[j].ws, op.ws...)
+			merged++
+			continue
+		}
+		e.carryIdx[op.Key] = len(e.carry)
+		e.carry = append(e.carry, op)
+	}
+	for b, c := range clears {
+		if newer, ok := e.clears[b]; ok {
+			newer.ws = append(newer.ws, c.ws...)
+			continue
+		}
+		e.clears[b] = c
+	}
+	e.flight, e.flightClear = nil, nil
+	e.cmu.Unlock()
+	if merged > 0 {
+		e.held.Add(-int64(merged))
+	}
+}
+
+// Pending finds the newest op not yet stored for key: in its stripe's log,
+// the carry or the flight. With found false, cleared says whether a clear
+// of the key's bucket is queued, which makes the backend's record stale.
+// The Store's Load uses it so that a write the backend has not seen yet
+// wins over the backend's older record.
+func (e *Engine[K, P]) Pending(stripeIdx int, key Key[K]) (op Op[K, P], found, cleared bool) {
+	st := &e.stripes[stripeIdx]
+	if st.n.Load() > 0 {
+		st.mu.Lock()
+		for i := len(st.log) - 1; i >= 0; i-- {
+			if st.log[i].Key == key {
+				op := st.log[i]
+				st.mu.Unlock()
+				return op, true, false
+			}
+		}
+		st.mu.Unlock()
+	}
+	e.cmu.Lock()
+	defer e.cmu.Unlock()
+	if j, ok := e.carryIdx[key]; ok {
+		return *e.carry[j], true, false
+	}
+	if e.carryIdx == nil {
+		for i := len(e.carry) - 1; i >= 0; i-- {
+			if e.carry[i].Key == key {
+				return *e.carry[i], true, false
+			}
+		}
+	}
+	if _, ok := e.clears[key.Bucket]; ok {
+		return op, false, true
+	}
+	if o, ok := e.flight[key]; ok {
+		return *o, true, false
+	}
+	_, cleared = e.flightClear[key.Bucket]
+	return op, false, cleared
+}
+
+// ClearBuckets queues the removal of every record of buckets from the
+// backend, ordered with the queued writes: every op of those buckets queued
+// so far is superseded (its waiters wait for the clear instead), and ops
+// queued afterwards are written after the clear. clearMemory runs with no
+// drain in progress and no compaction possible; it must, for each stripe i
+// in turn and under the lock that orders the stripe's writes, remove the
+// buckets' entries from memory and call dropLogged(i), so that memory and
+// queue agree on which writes came before the clear.
+//
+// It waits for a drain in progress to end; it returns ctx.Err(), having
+// done nothing, if ctx ends first.
+func (e *Engine[K, P]) ClearBuckets(ctx context.Context, buckets map[uint32]bool, w *Waiter, clearMemory func(dropLogged func(stripe int))) error {
+	if err := e.acquire(ctx); err != nil {
+		return err
+	}
+	defer e.release()
+	e.cmu.Lock()
+	var ws []*Waiter
+	removed := 0
+	e.lost.clearOverflow(buckets)
+	clearMemory(func(i int) {
+		e.lost.clearStripe(i, buckets)
+		st := &e.stripes[i]
+		st.mu.Lock()
+		keep := st.log[:0]
+		for _, op := range st.log {
+			if buckets[op.Key.Bucket] {
+				ws = append(ws, op.ws...)
+				removed++
+				continue
+			}
+			keep = append(keep, op)
+		}
+		clear(st.log[len(keep):])
+		st.log = keep
+		st.n.Store(int32(len(keep)))
+		st.mu.Unlock()
+	})
+	e.logged.Add(-int64(removed))
+	keep := e.carry[:0]
+	for _, op := range e.carry {
+		if buckets[op.Key.Bucket] {
+			ws = append(ws, op.ws...)
+			removed++
+			continue
+		}
+		keep = append(keep, op)
+	}
+	clear(e.carry[len(keep):])
+	e.carry, e.carryIdx = keep, nil
+	if w != nil {
+		ws = append(ws, w)
+	}
+	for b := range buckets {
+		c := e.clears[b]
+		if c == nil {
+			c = &clearOp{}
+			e.clears[b] = c
+		}
+		c.ws = append(c.ws, ws...)
+		ws = nil
+	}
+	e.cmu.Unlock()
+	e.held.Add(-int64(removed))
+	e.madeRoom()
+	signal(e.wake)
+	return nil
+}
