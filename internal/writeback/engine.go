@@ -148,7 +148,7 @@ func New[K comparable, P any](cfg Config, sink Sink[K, P]) *Engine[K, P] {
 		urgent:  make(chan struct{}, 1),
 		stop:    make(chan struct{}),
 		done:    make(chan struct{}),
-		lost:    lostSet[K]{limit: cfg.Limit},
+		lost:    lostSet[K]{limit: 4 * cfg.Limit},
 	}
 }
 
@@ -168,7 +168,7 @@ type Stats struct {
 	Errors  int64 // failed attempts of ops
 	Dropped int64 // writes given up
 	Pending int   // ops queued: never above Config.Limit plus the write-through writes in progress
-	Lost    int   // keys whose latest write was given up and not yet written again
+	Lost    int   // writes given up whose keys were not written again since (overflow included)
 }
 
 // Stats returns the counters.

@@ -11,7 +11,8 @@ import (
 // retries exhausted, a value that does not encode), until a newer write of
 // the key is stored. It is kept per stripe, as the logs are, so that the
 // order of a key's writes (seq, per stripe) tells whether a stored write
-// is newer than the lost one. It holds at most limit keys; past that it
+// is newer than the lost one. It holds at most limit keys (4×QueueSize);
+// past that it
 // counts the lost writes per bucket without telling keys apart
 // (overflow), which only a Clear of the bucket (or closing the store)
 // forgets.
@@ -24,10 +25,15 @@ type lostSet[K comparable] struct {
 	cause    error
 }
 
+// len returns the lost writes counted: keys tracked plus overflow.
 func (l *lostSet[K]) len() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.n
+	n := l.n
+	for _, c := range l.overflow {
+		n += c
+	}
+	return n
 }
 
 // add records that the write seq of key (in stripe i) was given up.
@@ -71,13 +77,6 @@ func (l *lostSet[K]) stored(i int, key Key[K], seq uint64) {
 		delete(l.byStripe[i], key)
 		l.n--
 	}
-}
-
-// hasAny reports cheaply whether anything is recorded.
-func (l *lostSet[K]) empty() bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.n == 0 && len(l.overflow) == 0
 }
 
 // clearStripe forgets the lost writes of buckets in stripe i: a clear of

@@ -8,6 +8,7 @@
 //	f := faulty.Wrap(store.NewMemory())
 //	f.FailNth(2, errBoom) // the second call from now returns errBoom
 //	f.DropWrites(true)    // writes are acknowledged and lost
+//	f.FailAll(errDown)    // every call but Close fails, until FailAll(nil)
 package faulty
 
 import (
@@ -33,6 +34,7 @@ type Faulty struct {
 	calls    int
 	failAt   int // call number that fails; 0 for none
 	failErr  error
+	failAll  error // every call but Close fails with it while non-nil
 	latency  time.Duration
 	hung     chan struct{} // non-nil while hanging; closed by Release
 	drop     bool
@@ -64,6 +66,15 @@ func (f *Faulty) FailNth(n int, err error) {
 		return
 	}
 	f.failAt, f.failErr = f.calls+n, err
+}
+
+// FailAll makes every later call but Close return err without reaching
+// the wrapped Stage, until FailAll(nil): an outage that fails fast, as a
+// refused connection does, rather than hanging.
+func (f *Faulty) FailAll(err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.failAll = err
 }
 
 // Latency makes every later call wait d before going on, or return
@@ -130,10 +141,17 @@ type fault struct {
 
 // begin counts a call and returns the faults that apply to it.
 func (f *Faulty) begin() fault {
+	return f.beginCall(false)
+}
+
+func (f *Faulty) beginCall(closing bool) fault {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls++
 	ft := fault{latency: f.latency, hung: f.hung, drop: f.drop, flipBits: f.flipBits}
+	if f.failAll != nil && !closing {
+		ft.err = f.failAll
+	}
 	if f.failAt != 0 && f.calls == f.failAt {
 		ft.err = f.failErr
 		f.failAt, f.failErr = 0, nil
@@ -251,7 +269,7 @@ func (f *Faulty) Scan(ctx context.Context, bucket string) iter.Seq2[store.Record
 
 // Close closes the wrapped Stage unless FailNth applies to it.
 func (f *Faulty) Close() error {
-	if ft := f.begin(); ft.err != nil {
+	if ft := f.beginCall(true); ft.err != nil {
 		return ft.err
 	}
 	f.mu.Lock()

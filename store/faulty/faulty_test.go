@@ -282,3 +282,32 @@ func TestConcurrentFaults(t *testing.T) {
 		t.Errorf("Calls = %d, want 200", f.Calls())
 	}
 }
+
+func TestFailAll(t *testing.T) {
+	f := faulty.Wrap(store.NewMemory())
+	ctx := context.Background()
+	boom := errors.New("down")
+	f.FailAll(boom)
+	rec := store.Record{Bucket: "b", Key: []byte("k"), Value: []byte("v")}
+	for name, err := range map[string]error{
+		"Put":      f.Put(ctx, rec),
+		"PutBatch": f.PutBatch(ctx, []store.Record{rec}),
+		"Delete":   f.Delete(ctx, "b", []byte("k")),
+		"Ping":     f.Ping(ctx),
+	} {
+		if !errors.Is(err, boom) {
+			t.Errorf("%s during FailAll = %v, want the fault", name, err)
+		}
+	}
+	if _, err := f.Get(ctx, "b", []byte("k")); !errors.Is(err, boom) {
+		t.Errorf("Get during FailAll = %v, want the fault", err)
+	}
+	f.FailAll(nil)
+	if err := f.Put(ctx, rec); err != nil {
+		t.Fatalf("Put after FailAll(nil) = %v", err)
+	}
+	f.FailAll(boom)
+	if err := f.Close(); err != nil {
+		t.Fatalf("Close during FailAll = %v, want nil: Close is exempt", err)
+	}
+}
