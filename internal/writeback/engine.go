@@ -148,7 +148,7 @@ func New[K comparable, P any](cfg Config, sink Sink[K, P]) *Engine[K, P] {
 		urgent:  make(chan struct{}, 1),
 		stop:    make(chan struct{}),
 		done:    make(chan struct{}),
-		lost:    lostSet[K]{limit: 4 * cfg.Limit},
+		lost:    lostSet[K]{limit: max(4*cfg.Limit, 1<<16)},
 	}
 }
 

@@ -11,7 +11,8 @@ import (
 // retries exhausted, a value that does not encode), until a newer write of
 // the key is stored. It is kept per stripe, as the logs are, so that the
 // order of a key's writes (seq, per stripe) tells whether a stored write
-// is newer than the lost one. It holds at most limit keys (4×QueueSize);
+// is newer than the lost one. It holds at most limit keys (4×QueueSize,
+// and at least 65536: a key and a number each, far less than a queued op);
 // past that it
 // counts the lost writes per bucket without telling keys apart
 // (overflow), which only a Clear of the bucket (or closing the store)
