@@ -39,6 +39,8 @@ type core[K comparable, V any] struct {
 	reaper reaper[K, V]
 	pst    *persister[K, V] // nil: nothing is persisted
 
+	seal *sealer[K, V] // nil: no keyring for Sealed buckets
+
 	loader  func(ctx context.Context, bucket string, key K) (V, time.Duration, error)
 	flights flightGroup[K, V] // Load's shared work (load.go)
 }

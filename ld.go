@@ -87,14 +87,25 @@ func New[K comparable, V any](opts *Options[K, V]) (*Store[K, V], error) {
 	c.clock.kick = c.reaper.kick
 	defMode := pmNone
 	if opts.Persist != nil {
-		p, err := newPersister(c, pcfg, n)
+		p, err := newPersister(c, pcfg, n) // closes the pipeline when it fails
 		if err != nil {
-			closeBackend(pcfg.Backend)
 			return nil, err
 		}
 		c.pst = p
 		defMode = modeOf(pcfg.Mode)
 	}
+	var sealCfg *Persist[K, V]
+	if opts.Persist != nil {
+		sealCfg = &pcfg
+	}
+	seal, err := newSealer(c, opts, sealCfg)
+	if err != nil {
+		if c.pst != nil {
+			_ = c.pst.pipe.Close()
+		}
+		return nil, err
+	}
+	c.seal = seal
 	c.buckets.init(defMode)
 	names := make([]string, 0, len(opts.Buckets))
 	for name := range opts.Buckets {
@@ -143,8 +154,8 @@ func (s *Store[K, V]) DefineBucket(name string, opts BucketOptions) (*View[K, V]
 	if err := opts.validate(`Buckets["` + name + `"]`); err != nil {
 		return nil, err
 	}
-	if p := s.c.pst; opts.Sealed && (p == nil || p.cfg.Keyring == nil) {
-		return nil, optionErr(`Buckets["`+name+`"].Sealed`, "needs Options.Persist with a Keyring")
+	if opts.Sealed && s.c.seal == nil {
+		return nil, optionErr(`Buckets["`+name+`"].Sealed`, "needs a keyring: Options.Keyring, or Options.Persist with a Keyring")
 	}
 	if s.c.pst == nil && opts.Persistence > PersistNone {
 		return nil, optionErr(`Buckets["`+name+`"].Persistence`, "is %v but Options.Persist is not set", opts.Persistence)

@@ -2,6 +2,7 @@ package livedict
 
 import (
 	"context"
+	"github.com/livedict/livedict/crypto"
 	"runtime"
 	"strconv"
 	"time"
@@ -115,6 +116,12 @@ type Options[K comparable, V any] struct {
 	// loaders would race for the same entry).
 	Loader func(ctx context.Context, bucket string, key K) (V, time.Duration, error)
 
+	// Keyring seals the values of Sealed buckets on a store without a
+	// persisted keyring: a memory-only store needs only this for them.
+	// With Options.Persist and its Keyring, that one seals and this must
+	// be nil. Values are encoded with msgpack, keys with codec.KeyFor.
+	Keyring *crypto.Keyring
+
 	// Persist makes the store persist its buckets to a backend, through
 	// a codec, compression and encryption. Nil, the default, keeps
 	// everything in memory only. See Persist and docs/layers.md.
@@ -140,13 +147,18 @@ type BucketOptions struct {
 	// but PersistDefault and PersistNone needs Options.Persist.
 	Persistence Persistence
 	// Sealed keeps the bucket's values encoded and sealed in memory with
-	// Options.Persist's Keyring and Codec, opened on every read: for
-	// secrets that must not sit in clear in the process's memory. Reads
-	// then allocate and cost a decryption; hooks and All receive opened
-	// values. Needs Options.Persist with a Keyring (the bucket itself may
-	// use PersistNone). Changing it with DefineBucket applies to later
+	// Options.Persist's Keyring and Codec (or Options.Keyring on a store
+	// without one), opened on every read: for secrets that must not sit
+	// in clear in the process's memory. Reads then allocate and cost a
+	// decryption; hooks and All receive opened values. Needs a keyring,
+	// not a backend (the bucket itself may use PersistNone). Changing it with DefineBucket applies to later
 	// writes.
 	Sealed bool
+}
+
+// canSeal reports whether the store has a keyring for Sealed buckets.
+func (o *Options[K, V]) canSeal() bool {
+	return o.Keyring != nil || (o.Persist != nil && o.Persist.Keyring != nil)
 }
 
 const (
@@ -168,6 +180,9 @@ func (o *Options[K, V]) validate() error {
 	if o.Policy == Evict && o.MaxKeys == 0 {
 		return optionErr("Options.MaxKeys", "must be > 0 with Policy Evict")
 	}
+	if o.Keyring != nil && o.Persist != nil && o.Persist.Keyring != nil {
+		return optionErr("Options.Keyring", "is set together with Options.Persist.Keyring; Sealed buckets use the persisted keyring")
+	}
 	if o.Shards < 0 || o.Shards > maxShards || o.Shards&(o.Shards-1) != 0 {
 		return optionErr("Options.Shards", "must be 0 or a power of two up to %d, got %d", maxShards, o.Shards)
 	}
@@ -178,8 +193,8 @@ func (o *Options[K, V]) validate() error {
 		if err := b.validate(`Options.Buckets["` + name + `"]`); err != nil {
 			return err
 		}
-		if b.Sealed && (o.Persist == nil || o.Persist.Keyring == nil) {
-			return optionErr(`Options.Buckets["`+name+`"].Sealed`, "needs Options.Persist with a Keyring")
+		if b.Sealed && !o.canSeal() {
+			return optionErr(`Options.Buckets["`+name+`"].Sealed`, "needs a keyring: Options.Keyring, or Options.Persist with a Keyring")
 		}
 		if o.Persist == nil && b.Persistence > PersistNone {
 			return optionErr(`Options.Buckets["`+name+`"].Persistence`, "is %v but Options.Persist is not set", b.Persistence)

@@ -70,6 +70,7 @@ func newPersister[K comparable, V any](c *core[K, V], cfg Persist[K, V], shards 
 	for i := len(cfg.Layers) - 1; i >= 0; i-- {
 		pipe = cfg.Layers[i](pipe)
 		if q, ok := pipe.(store.Queue); ok && q.Queues() {
+			_ = pipe.Close() // the Store owns the backend: a failed New closes it
 			return nil, optionErr("Options.Persist.Layers["+strconv.Itoa(i)+"]",
 				"is a queueing layer (store.Queue): the Store is the write-back queue itself; choose Persist.Mode and Persist.QueueSize instead")
 		}
@@ -79,6 +80,7 @@ func newPersister[K comparable, V any](c *core[K, V], cfg Persist[K, V], shards 
 		var err error
 		enc, err = layer.NewEncryptStage(pipe, layer.EncryptOptions{Keyring: cfg.Keyring, NameKey: cfg.NameKey, Store: cfg.Name})
 		if err != nil {
+			_ = pipe.Close()
 			return nil, &OptionError{Field: "Options.Persist.Keyring", Reason: err.Error(), Err: err}
 		}
 		pipe = enc

@@ -1,8 +1,10 @@
 package livedict
 
 import (
+	"log/slog"
 	"time"
 
+	"github.com/livedict/livedict/codec"
 	"github.com/livedict/livedict/crypto"
 )
 
@@ -12,21 +14,49 @@ import (
 // dump of the process shows only ciphertext for those values (the keys
 // are in clear; see docs/security.md).
 
+// sealer seals and opens the values of Sealed buckets. It needs a keyring
+// and codecs only, no backend: it takes them from Options.Persist when
+// the store persists with a Keyring, else from Options.Keyring.
+type sealer[K comparable, V any] struct {
+	keyring  *crypto.Keyring
+	keyCodec codec.KeyCodec[K]
+	codec    codec.Codec[V]
+	name     string
+	report   func(error) // counts and reports a value that does not open
+}
+
+// newSealer returns the store's sealer, or nil when it has no keyring.
+func newSealer[K comparable, V any](c *core[K, V], opts *Options[K, V], pcfg *Persist[K, V]) (*sealer[K, V], error) {
+	if pcfg != nil && pcfg.Keyring != nil {
+		return &sealer[K, V]{keyring: pcfg.Keyring, keyCodec: pcfg.KeyCodec, codec: pcfg.Codec, name: pcfg.Name,
+			report: func(err error) { c.pst.report(err) }}, nil
+	}
+	if opts.Keyring == nil {
+		return nil, nil
+	}
+	kc, err := codec.KeyFor[K]()
+	if err != nil {
+		return nil, &OptionError{Field: "Options.Keyring", Reason: "sealing needs a key codec: " + err.Error(), Err: err}
+	}
+	return &sealer[K, V]{keyring: opts.Keyring, keyCodec: kc, codec: codec.Msgpack[V](), name: defaultStoreName,
+		report: func(err error) { slog.Warn("livedict: sealed value", "err", err) }}, nil
+}
+
 // sealedSuffix makes the binding's store name for values sealed in memory, so
 // that a memory blob never opens as a persisted one or the reverse.
 const sealedSuffix = "/memory"
 
 // sealValue encodes and seals v for bucket b and key.
-func (p *persister[K, V]) sealValue(b *bucketState, key K, v V) ([]byte, error) {
-	kb, err := p.cfg.KeyCodec.EncodeKey(nil, key)
+func (p *sealer[K, V]) sealValue(b *bucketState, key K, v V) ([]byte, error) {
+	kb, err := p.keyCodec.EncodeKey(nil, key)
 	if err != nil {
 		return nil, &PersistError{Op: "seal", Bucket: b.name, Err: err}
 	}
-	pt, err := p.cfg.Codec.Encode(nil, v)
+	pt, err := p.codec.Encode(nil, v)
 	if err != nil {
 		return nil, &PersistError{Op: "seal", Bucket: b.name, Err: err}
 	}
-	blob, err := p.cfg.Keyring.Seal(nil, pt, p.binding(b.name, kb), time.Time{})
+	blob, err := p.keyring.Seal(nil, pt, p.binding(b.name, kb), time.Time{})
 	clear(pt)
 	if err != nil {
 		return nil, &PersistError{Op: "seal", Bucket: b.name, Err: err}
@@ -34,22 +64,22 @@ func (p *persister[K, V]) sealValue(b *bucketState, key K, v V) ([]byte, error) 
 	return blob, nil
 }
 
-func (p *persister[K, V]) binding(bucket string, kb []byte) crypto.Binding {
-	return crypto.Binding{Store: p.cfg.Name + sealedSuffix, Bucket: bucket, Key: kb}
+func (p *sealer[K, V]) binding(bucket string, kb []byte) crypto.Binding {
+	return crypto.Binding{Store: p.name + sealedSuffix, Bucket: bucket, Key: kb}
 }
 
 // openValue opens what sealValue sealed.
-func (p *persister[K, V]) openValue(bucket string, key K, blob []byte) (V, error) {
+func (p *sealer[K, V]) openValue(bucket string, key K, blob []byte) (V, error) {
 	var zero V
-	kb, err := p.cfg.KeyCodec.EncodeKey(nil, key)
+	kb, err := p.keyCodec.EncodeKey(nil, key)
 	if err != nil {
 		return zero, err
 	}
-	pt, _, _, err := p.cfg.Keyring.Open(nil, blob, p.binding(bucket, kb))
+	pt, _, _, err := p.keyring.Open(nil, blob, p.binding(bucket, kb))
 	if err != nil {
 		return zero, err
 	}
-	v, err := p.cfg.Codec.Decode(pt)
+	v, err := p.codec.Decode(pt)
 	clear(pt)
 	return v, err
 }
@@ -62,9 +92,9 @@ func (c *core[K, V]) valueOf(e *entry[K, V]) (V, bool) {
 		return e.value, true
 	}
 	bucket := c.bucketName(e.bucket())
-	v, err := c.pst.openValue(bucket, e.key, e.extra.sealed)
+	v, err := c.seal.openValue(bucket, e.key, e.extra.sealed)
 	if err != nil {
-		c.pst.report(&PersistError{Op: "open sealed value", Bucket: bucket, Err: err})
+		c.seal.report(&PersistError{Op: "open sealed value", Bucket: bucket, Err: err})
 		return v, false
 	}
 	return v, true

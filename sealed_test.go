@@ -104,3 +104,44 @@ func TestSealedNeedsKeyring(t *testing.T) {
 		t.Fatalf("DefineBucket Sealed without Persist: %v", err)
 	}
 }
+
+// TestSealedWithoutBackend: a memory-only store seals a bucket with
+// Options.Keyring alone; the entry holds ciphertext, reads open it.
+func TestSealedWithoutBackend(t *testing.T) {
+	k, _ := crypto.GenerateKey()
+	ring, err := crypto.NewKeyring(crypto.AES256GCM, 1, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := New(&Options[string, string]{Keyring: ring,
+		Buckets: map[string]BucketOptions{"secrets": {Sealed: true}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	v := s.Bucket("secrets")
+	if err := v.Set("api", "plaintext-token", NoExpiry); err != nil {
+		t.Fatal(err)
+	}
+	e := s.c.lookup(v.b, "api")
+	if e == nil || e.extra == nil || e.extra.sealed == nil || e.value != "" {
+		t.Fatal("the entry does not hold its value sealed")
+	}
+	if bytes.Contains(e.extra.sealed, []byte("plaintext-token")) {
+		t.Fatal("the sealed bytes contain the plaintext")
+	}
+	if got, ok := v.Get("api"); !ok || got != "plaintext-token" {
+		t.Fatalf("Get = %q, %v", got, ok)
+	}
+	if _, err := s.DefineBucket("more", BucketOptions{Sealed: true}); err != nil {
+		t.Fatalf("DefineBucket Sealed on a memory-only store with a keyring: %v", err)
+	}
+	plain, err := New(&Options[string, string]{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
+	if _, err := plain.DefineBucket("x", BucketOptions{Sealed: true}); !errors.Is(err, ErrInvalidOption) {
+		t.Fatalf("Sealed without any keyring: %v, want ErrInvalidOption", err)
+	}
+}

@@ -37,7 +37,7 @@ func (c *core[K, V]) write(ctx context.Context, b *bucketState, key K, value V, 
 		return nil, false, err
 	}
 	if b.sealed.Load() {
-		blob, err := c.pst.sealValue(b, key, value)
+		blob, err := c.seal.sealValue(b, key, value)
 		if err != nil {
 			return nil, false, err
 		}
