@@ -90,12 +90,13 @@ type Persist struct {
 	// flusher. 0 means 100ms.
 	FlushInterval Duration `json:"flush_interval,omitzero" yaml:"flush_interval,omitempty"`
 	// WhenFull is what a write-behind write does when the queue is full:
-	// "block" (the default, at most BlockTimeout) or "drop".
+	// "block" (the default, at most BlockTimeout), "drop" or "fail" (see
+	// livedict.FullPolicy).
 	WhenFull string `json:"when_full,omitempty" yaml:"when_full,omitempty"`
 	// BlockTimeout bounds the wait of "block". 0 means 1s.
 	BlockTimeout Duration `json:"block_timeout,omitzero" yaml:"block_timeout,omitempty"`
-	// Retries is how many times a failed write-behind write is tried
-	// before it is dropped. 0 means 5.
+	// Retries is how many times a failed write is tried again before it
+	// is given up. 0 means 5; -1 (livedict.NoRetry) means none.
 	Retries int `json:"retries,omitempty" yaml:"retries,omitempty"`
 	// RetryBackoff is the wait after a failed batch, doubled per failure up
 	// to 32×. 0 means 100ms.

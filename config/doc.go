@@ -5,7 +5,7 @@
 // without code: default TTL, shards, key limit and policy, buckets, and
 // persistence (backend URL, encryption keys, compression, codec,
 // write-behind or write-through, queue, retries, timeouts, circuit
-// breaker). Hooks, a Persist.Loader and custom layers are code; set them
+// breaker). Hooks, a Options.Loader and custom layers are code; set them
 // on the livedict.Options that [Options] returns. docs/configuration.md
 // lists every field with its environment variable, its default and its
 // value in each preset.

@@ -2,7 +2,6 @@ package config
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -16,7 +15,7 @@ import (
 
 // Options validates c, reads its keys, opens its backend and returns the
 // livedict.Options it describes, for livedict.New. Set what a
-// configuration cannot hold (hooks, Persist.Loader, Persist.OnError,
+// configuration cannot hold (hooks, Options.Loader, Persist.OnError,
 // Persist.KeyCodec for other key types, extra Persist.Layers) on the
 // result before calling New.
 //
@@ -69,14 +68,8 @@ func Open[K comparable, V any](ctx context.Context, c Config) (*livedict.Store[K
 	if err != nil {
 		return nil, err
 	}
-	s, err := livedict.New(o)
-	if err != nil {
-		if o.Persist != nil {
-			err = errors.Join(err, o.Persist.Backend.Close())
-		}
-		return nil, err
-	}
-	return s, nil
+	// A New that fails closes the backend itself (livedict.Persist.Backend).
+	return livedict.New(o)
 }
 
 func persistOptions[K comparable, V any](ctx context.Context, name string, cp *Persist) (*livedict.Persist[K, V], error) {

@@ -144,10 +144,12 @@ func (fe *fieldErrors) persist(p *Persist) {
 		fe.add(f+"mode", "unknown mode %s (want write-behind, write-through or none)", quoteAt(f+"mode", p.Mode))
 	}
 	if _, ok := whenFull[p.WhenFull]; !ok {
-		fe.add(f+"when_full", "unknown policy %s (want block or drop)", quoteAt(f+"when_full", p.WhenFull))
+		fe.add(f+"when_full", "unknown policy %s (want block, drop or fail)", quoteAt(f+"when_full", p.WhenFull))
 	}
 	fe.count(f+"queue_size", p.QueueSize)
-	fe.count(f+"retries", p.Retries)
+	if p.Retries != -1 { // -1 is livedict.NoRetry
+		fe.count(f+"retries", p.Retries)
+	}
 	fe.nonNegative(f+"flush_interval", p.FlushInterval)
 	fe.nonNegative(f+"block_timeout", p.BlockTimeout)
 	fe.duration(f+"retry_backoff", p.RetryBackoff, MaxRetryBackoff)

@@ -22,6 +22,7 @@ const (
 	// Persist.WhenFull.
 	WhenFullBlock = "block"
 	WhenFullDrop  = "drop"
+	WhenFullFail  = "fail"
 
 	// Persist.Codec.
 	CodecMsgpack = "msgpack"
@@ -65,6 +66,7 @@ var whenFull = map[string]livedict.FullPolicy{
 	"":            livedict.Block,
 	WhenFullBlock: livedict.Block,
 	WhenFullDrop:  livedict.Drop,
+	WhenFullFail:  livedict.Fail,
 }
 
 var codecs = map[string]bool{"": true, CodecMsgpack: true, CodecJSON: true, CodecGob: true}
