@@ -33,8 +33,10 @@
 //
 // [Store.Bucket] returns a [View] over a namespace with its own default TTL
 // and key limit ([BucketOptions]). The Store itself is the view of the
-// default bucket, "". [Options.RequireBucket] forbids writes to the default
-// bucket.
+// default bucket, "": s.Len() and s.Clear() act on it, while the methods
+// that cover every bucket have names of their own ([Store.LenAll],
+// [Store.ClearAll], [Store.WarmAll]). [Options.RequireBucket] forbids
+// writes to the default bucket.
 //
 // # Limits
 //
@@ -74,38 +76,55 @@
 // Each bucket has a [Persistence]: [WriteBehind] (the default) acknowledges
 // a write once it is in memory and a flusher goroutine writes it later, in
 // batches, coalesced per key; [WriteThrough] returns once the backend has
-// it; [PersistNone] keeps the bucket in memory. The durability contract:
+// it; [PersistNone] keeps the bucket in memory. One write-back engine
+// (internal/writeback) serves both. The durability contract
+// (docs/layers.md has it in full):
 //
 //   - Set returns when the value is in memory.
-//   - In a write-behind bucket a value is durable once [Store.Flush] (or
-//     Close) returns nil. Set never returns a persistence error; when the
-//     queue is full the write waits for room (Persist.BlockTimeout at
-//     most) or is dropped from persistence and counted (Persist.WhenFull).
-//   - In a write-through bucket it is durable when Set returns nil; a
-//     failure is returned, the value stays in memory and the flusher
-//     retries it.
-//   - Persistence failures never lose the in-memory value and never panic:
-//     they are counted in [Stats] and reported to Persist.OnError; failed
-//     writes are retried Persist.Retries times, a newer write of the key
-//     always winning over an older one.
-//
-// Every call that does I/O takes a context: Load, Warm, Flush, Rotate, and
-// SetContext, DeleteContext and TouchContext for write-through buckets.
-// The other writes (Set, Update, GetOrSet...) bound a write-through
-// backend call by Persist.Timeout instead.
+//   - [Store.Flush] returns nil only when every write acknowledged before
+//     the call is stored. In a write-behind bucket a value is durable once
+//     Flush (or Close) returns nil; in a write-through bucket, when the
+//     write returns nil (a failure is returned, the value stays in memory
+//     and the write is retried in the background).
+//   - A write the engine gives up (Persist.WhenFull, Persist.Retries, a
+//     value that does not encode) keeps Flush and Close failing with an
+//     error matching [ErrWritesLost] ([WritesLostError] counts the keys per
+//     bucket) until its key is written again and stored.
+//   - Persist.QueueSize bounds the queue, and so its memory, whatever the
+//     backend does; a write waits for room at most Persist.BlockTimeout,
+//     or, under [Fail], is refused with [ErrQueueFull].
+//   - Persistence failures never lose the in-memory value and never panic.
+//     A panicking Loader or backend in Load gives its callers an error
+//     matching [ErrPanicked].
 //
 // Deletes, Touch and Clear reach the backend the same way. Expiry reaches
 // it through the record's persisted expiry: a backend never returns an
 // expired record and removes it itself or in its sweep. Eviction does not
 // delete from the backend, which is what makes [View.Load] useful with the
 // Evict policy: Load reads memory, then the backend (storing the record in
-// memory with its persisted expiry), then Persist.Loader, with one flight
-// per key however many goroutines miss it at once. [Store.Warm] loads
-// every persisted record at start. [BucketOptions.Sealed] keeps a bucket's
-// values sealed in memory too.
+// memory with its persisted expiry), then Options.Loader, with one flight
+// per key however many goroutines miss it at once. A Loader needs no
+// backend: a memory-only store with one is a read-through cache.
+// [Store.WarmAll] loads every persisted record at start.
+// [BucketOptions.Sealed] keeps a bucket's values sealed in memory; it
+// needs a keyring (Options.Keyring, or Persist.Keyring), not a backend.
 //
 // The flusher is the one goroutine a persisting store adds to the reaper;
 // Close stops both.
+//
+// # Which calls can block
+//
+// Get, Has, TTL, Deadline, All, Keys, Len and Stats never block. Every
+// write can, in a persisted bucket: a write-behind write waits for room
+// when the queue is full (Block, at most BlockTimeout), a write-through
+// write waits for the backend (Persist.Timeout at most), and Clear waits
+// for a drain in progress. Each write has a form taking a context, named
+// with the suffix Context (SetContext, SetWithContext, GetOrSetContext,
+// SetIfAbsentContext, UpdateContext, [CompareAndSwapContext],
+// DeleteContext, TouchContext, ClearContext, ClearAllContext), whose
+// context bounds those waits. Load, Warm, WarmAll, Flush and Rotate take
+// a context and do I/O. In a bucket that is not persisted no call blocks
+// but Load, which may call Options.Loader.
 //
 // # Closing
 //
