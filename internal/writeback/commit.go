@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync/atomic"
+	"time"
 )
 
 // A drain takes everything queued (collect), writes the bucket clears,
@@ -90,8 +91,12 @@ func (e *Engine[K, P]) drain(parent context.Context, self *Waiter) error {
 	if len(clears) == 0 && len(ops) == 0 {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(parent, e.cfg.Timeout)
-	defer cancel()
+	ctx := parent
+	if d, ok := parent.Deadline(); !ok || time.Until(d) > e.cfg.Timeout {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(parent, e.cfg.Timeout)
+		defer cancel()
+	}
 
 	var first error
 	failed := 0
@@ -102,9 +107,12 @@ func (e *Engine[K, P]) drain(parent context.Context, self *Waiter) error {
 		}
 	}
 	// Clears first: the ops of a cleared bucket were all queued after it.
-	clearErr := map[uint32]error{}
+	var clearErr map[uint32]error
 	for b := range clears {
 		if err := e.sink.Clear(ctx, b); err != nil {
+			if clearErr == nil {
+				clearErr = map[uint32]error{}
+			}
 			clearErr[b] = err
 			note(err)
 		}

@@ -97,13 +97,12 @@ func (e *Engine[K, P]) collect() (map[uint32]*clearOp, []*Op[K, P]) {
 	}
 	ops, merged := e.takeLogs(ops, idx)
 	e.carry, e.carryIdx = nil, nil
-	clears := e.clears
-	e.clears = map[uint32]*clearOp{}
-	fl := make(map[Key[K]]*Op[K, P], len(ops))
-	for _, op := range ops {
-		fl[op.Key] = op
+	var clears map[uint32]*clearOp
+	if len(e.clears) > 0 {
+		clears = e.clears
+		e.clears = map[uint32]*clearOp{}
 	}
-	e.flight, e.flightClear = fl, clears
+	e.flight, e.flightClear = ops, clears
 	e.cmu.Unlock()
 	if merged > 0 {
 		e.madeRoom()
@@ -199,8 +198,12 @@ func (e *Engine[K, P]) Pending(stripeIdx int, key Key[K]) (op Op[K, P], found, c
 	if _, ok := e.clears[key.Bucket]; ok {
 		return op, false, true
 	}
-	if o, ok := e.flight[key]; ok {
-		return *o, true, false
+	// The flight is searched linearly: only Load asks, and only for a key
+	// it missed, while a drain runs.
+	for i := len(e.flight) - 1; i >= 0; i-- {
+		if e.flight[i].Key == key {
+			return *e.flight[i], true, false
+		}
 	}
 	_, cleared = e.flightClear[key.Bucket]
 	return op, false, cleared
