@@ -1,0 +1,168 @@
+package writeback
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/livedict/livedict/store"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// memSink records what the engine stores, and fails while fail is set.
+type memSink struct {
+	mu     sync.Mutex
+	fail   error
+	stored map[Key[int]]int // value, or -1 for deleted
+	clears []uint32
+}
+
+func (s *memSink) BucketName(b uint32) string { return string(rune('a' + b)) }
+
+func (s *memSink) Clear(_ context.Context, b uint32) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fail != nil {
+		return s.fail
+	}
+	s.clears = append(s.clears, b)
+	for k := range s.stored {
+		if k.Bucket == b {
+			delete(s.stored, k)
+		}
+	}
+	return nil
+}
+
+func (s *memSink) Write(_ context.Context, ops []*Op[int, int], errs []error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, op := range ops {
+		if s.fail != nil {
+			errs[i] = s.fail
+			continue
+		}
+		if op.Del {
+			delete(s.stored, op.Key)
+		} else {
+			s.stored[op.Key] = op.Val
+		}
+	}
+}
+
+func (s *memSink) setFail(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fail = err
+}
+
+func newTest(t *testing.T, limit, retries int, full Full) (*Engine[int, int], *memSink) {
+	t.Helper()
+	s := &memSink{stored: map[Key[int]]int{}}
+	e := New[int, int](Config{Stripes: 2, Limit: limit, Full: full, BlockTimeout: time.Millisecond,
+		Retries: retries, FlushInterval: time.Hour, RetryBackoff: time.Millisecond, Timeout: time.Second}, s)
+	e.Start()
+	t.Cleanup(e.Stop)
+	return e, s
+}
+
+// TestCoalesceAndBound: ten writes of a key are one op, the bound counts
+// ops, and a full queue under Refuse refuses.
+func TestCoalesceAndBound(t *testing.T) {
+	e, s := newTest(t, 4, 0, Refuse)
+	k := Key[int]{0, 1}
+	for v := range 10 {
+		if e.Reserve(context.Background()) != Reserved {
+			// The log holds ten ops of one key: the writer compacts them.
+			t.Fatalf("write %d refused although the queue holds one key", v)
+		}
+		e.Append(0, k, v, false, nil)
+	}
+	if p := e.Stats().Pending; p > 4 {
+		t.Fatalf("pending %d past the bound 4", p)
+	}
+	for i := 2; i < 5; i++ {
+		if e.Reserve(context.Background()) != Reserved {
+			t.Fatalf("key %d refused below the bound", i)
+		}
+		e.Append(0, Key[int]{0, i}, i, false, nil)
+	}
+	if got := e.Reserve(context.Background()); got != Refused {
+		t.Fatalf("Reserve at the bound = %v, want Refused", got)
+	}
+	if err := e.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if s.stored[k] != 9 || len(s.stored) != 4 || e.Stats().Pending != 0 {
+		t.Fatalf("stored %v, pending %d", s.stored, e.Stats().Pending)
+	}
+}
+
+// TestLostUntilWrittenAgain: an op out of retries is lost; a newer stored
+// write of the key clears it, an older one in flight does not.
+func TestLostUntilWrittenAgain(t *testing.T) {
+	e, s := newTest(t, 16, 0, Wait)
+	boom := errors.New("boom")
+	s.setFail(boom)
+	k := Key[int]{1, 7}
+	e.Reserve(context.Background())
+	e.Append(1, k, 1, false, nil)
+	err := e.Flush(context.Background())
+	var wl *store.WritesLostError
+	if !errors.As(err, &wl) || wl.Buckets["b"] != 1 || !errors.Is(err, boom) {
+		t.Fatalf("Flush = %v, want one lost write in bucket b, caused by boom", err)
+	}
+	s.setFail(nil)
+	if err := e.Flush(context.Background()); !errors.Is(err, store.ErrWritesLost) {
+		t.Fatalf("Flush after recovery = %v, want ErrWritesLost until rewritten", err)
+	}
+	e.Reserve(context.Background())
+	e.Append(1, k, 2, false, nil)
+	if err := e.Flush(context.Background()); err != nil {
+		t.Fatalf("Flush after the key was written again = %v", err)
+	}
+}
+
+// TestClearOrdering: ops queued before a clear are superseded, ops after
+// it are written after it, and a failed clear holds its bucket's ops back.
+func TestClearOrdering(t *testing.T) {
+	e, s := newTest(t, 16, 5, Wait)
+	ctx := context.Background()
+	put := func(b uint32, k, v int) {
+		e.Reserve(ctx)
+		e.Append(k%2, Key[int]{b, k}, v, false, nil)
+	}
+	put(0, 1, 1)
+	put(1, 1, 1)
+	if err := e.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	put(0, 2, 2) // superseded by the clear
+	s.setFail(errors.New("down"))
+	if err := e.ClearBuckets(ctx, map[uint32]bool{0: true}, nil, func(drop func(int)) {
+		drop(0)
+		drop(1)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	put(0, 3, 3) // after the clear
+	if err := e.Flush(ctx); err == nil {
+		t.Fatal("Flush with a failing clear = nil")
+	}
+	if _, ok := s.stored[Key[int]{0, 3}]; ok {
+		t.Fatal("a write after a failed clear was written before it")
+	}
+	s.setFail(nil)
+	if err := e.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want := map[Key[int]]int{{1, 1}: 1, {0, 3}: 3}
+	if len(s.stored) != len(want) || s.stored[Key[int]{1, 1}] != 1 || s.stored[Key[int]{0, 3}] != 3 {
+		t.Fatalf("stored %v, want %v", s.stored, want)
+	}
+}
