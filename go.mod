@@ -9,7 +9,6 @@ require (
 	go.uber.org/goleak v1.3.0
 	go.yaml.in/yaml/v3 v3.0.6
 	golang.org/x/crypto v0.55.0
-	golang.org/x/sync v0.19.0
 )
 
 require (

@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"sync/atomic"
 
-	"golang.org/x/sync/singleflight"
-
 	"github.com/livedict/livedict/internal/writeback"
 	"github.com/livedict/livedict/layer"
 	"github.com/livedict/livedict/store"
@@ -56,7 +54,6 @@ type persister[K comparable, V any] struct {
 	enc  *layer.EncryptStage // nil with Plaintext
 	eng  *writeback.Engine[K, opVal[K, V]]
 
-	flights singleflight.Group
 	// errs counts the failures met outside the engine's drains (records
 	// that do not decode, sealed values that do not open), each reported
 	// to OnError once.

@@ -105,7 +105,7 @@ type Engine[K comparable, P any] struct {
 	carry       []*Op[K, P]         // ops taken from the logs and not yet written, one per key
 	carryIdx    map[Key[K]]int      // key → index in carry
 	clears      map[uint32]*clearOp // bucket clears not yet written
-	flight      []*Op[K, P] // the batch a drain is writing, one op per key
+	flight      []*Op[K, P]         // the batch a drain is writing, one op per key
 	flightClear map[uint32]*clearOp
 
 	roomMu  sync.Mutex
