@@ -59,7 +59,10 @@ func (e *Engine[K, P]) reserveSlow(ctx context.Context) Outcome {
 	}()
 	for {
 		signal(e.urgent)
-		if e.logged.Load() > 0 {
+		// Merging the logs frees at most what they hold; below a
+		// sixteenth of the bound it is not worth a pass over the queue
+		// per blocked write.
+		if n := e.logged.Load(); n > 0 && n >= int64(e.cfg.Limit/16) {
 			e.compact()
 		}
 		if e.tryReserve() {
