@@ -218,6 +218,7 @@ func TestHungBackendBoundUnderLoad(t *testing.T) {
 			Backend: f, Plaintext: true, QueueSize: queue, BlockTimeout: blockTimeout,
 			Timeout: 30 * time.Millisecond, FlushInterval: time.Millisecond, RetryBackoff: time.Millisecond,
 			OnError: func(error) {}}})
+		defer func() { f.Release(); s.Close() }() // also when a check fails
 		var wg sync.WaitGroup
 		var worst atomic.Int64
 		var slow atomic.Int64

@@ -29,12 +29,19 @@ const (
 	Cancelled
 )
 
+// tryReserve takes one place if there is one. It compares and swaps
+// rather than adding and taking back, so that no reader of e.held ever
+// sees it above the bound.
 func (e *Engine[K, P]) tryReserve() bool {
-	if e.held.Add(1) > int64(e.cfg.Limit) {
-		e.held.Add(-1)
-		return false
+	for {
+		n := e.held.Load()
+		if n >= int64(e.cfg.Limit) {
+			return false
+		}
+		if e.held.CompareAndSwap(n, n+1) {
+			return true
+		}
 	}
-	return true
 }
 
 // Reserve makes room for one op of a write-behind write, applying
