@@ -163,7 +163,7 @@ func (v *View[K, V]) loadOnce(ctx context.Context, key K) (V, error) {
 			r, err := p.pipe.Get(ctx, v.b.name, kb)
 			switch {
 			case err == nil:
-				val, present, _, err := v.rehydrate(r)
+				val, present, _, err := v.rehydrate(r, false)
 				if err != nil {
 					p.report(err)
 					return zero, err
@@ -198,7 +198,11 @@ func (v *View[K, V]) loadOnce(ctx context.Context, key K) (V, error) {
 // rehydrate decodes r and stores it in memory with its persisted expiry,
 // unless the key has meanwhile been written. It reports the value now in
 // memory, whether there is one, and whether it was r that stored it.
-func (v *View[K, V]) rehydrate(r store.Record) (val V, present, stored bool, err error) {
+//
+// With skipQueued (Warm), a record whose key has a write or delete still
+// queued, or whose bucket has a clear queued, is skipped: the queue is
+// newer than the backend. (Load makes that check before reading.)
+func (v *View[K, V]) rehydrate(r store.Record, skipQueued bool) (val V, present, stored bool, err error) {
 	p := v.c.pst
 	val, err = p.cfg.Codec.Decode(r.Value)
 	if err != nil {
@@ -213,6 +217,12 @@ func (v *View[K, V]) rehydrate(r store.Record) (val V, present, stored bool, err
 	key, err := p.cfg.KeyCodec.DecodeKey(r.Key)
 	if err != nil {
 		return val, false, false, &PersistError{Op: "decode", Bucket: v.b.name, Err: err}
+	}
+	if skipQueued {
+		idx := int((v.c.hash(key) ^ v.b.salt) >> v.c.shift)
+		if _, found, cleared := p.eng.Pending(idx, writeback.Key[K]{Bucket: v.b.id, Key: key}); found || cleared {
+			return val, false, false, nil
+		}
 	}
 	old, stored, err := v.c.write(context.Background(), v.b, key, val, ttl, nil, modeLoad, nil)
 	switch {
@@ -270,7 +280,7 @@ func (v *View[K, V]) Warm(ctx context.Context) (int, error) {
 		if err != nil {
 			return n, &PersistError{Op: "scan", Bucket: v.b.name, Err: err}
 		}
-		_, _, stored, err := v.rehydrate(r)
+		_, _, stored, err := v.rehydrate(r, true)
 		if err != nil {
 			if errors.Is(err, ErrFull) || errors.Is(err, ErrClosed) {
 				return n, err

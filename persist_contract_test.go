@@ -528,3 +528,29 @@ func records(t *testing.T, data *store.MemoryData, buckets ...string) int {
 	}
 	return n
 }
+
+// TestWarmSkipsQueued: Warm does not bring back a record whose delete, or
+// whose bucket's clear, is still queued.
+func TestWarmSkipsQueued(t *testing.T) {
+	data := new(store.MemoryData)
+	s := mustNew(t, &livedict.Options[string, int]{Persist: &livedict.Persist[string, int]{
+		Backend: store.NewMemoryShared(data), Plaintext: true, FlushInterval: time.Hour}})
+	defer s.Close()
+	ctx := context.Background()
+	s.Set("gone", 1, livedict.NoExpiry)
+	s.Bucket("c").Set("x", 1, livedict.NoExpiry)
+	if err := s.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s.Delete("gone")
+	s.Bucket("c").Clear()
+	if _, err := s.WarmAll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.Get("gone"); ok {
+		t.Fatal("Warm brought back a key whose delete is queued")
+	}
+	if _, ok := s.Bucket("c").Get("x"); ok {
+		t.Fatal("Warm brought back a key whose bucket's clear is queued")
+	}
+}
