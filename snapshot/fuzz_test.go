@@ -26,8 +26,8 @@ func FuzzRestore(f *testing.F) {
 				t.Fatal(err)
 			}
 			_, err = Restore(context.Background(), bytes.NewReader(data), s, opts)
-			if err != nil && s.Len() != 0 {
-				t.Errorf("Restore failed (%v) but left %d entries", err, s.Len())
+			if err != nil && s.LenAll() != 0 {
+				t.Errorf("Restore failed (%v) but left %d entries", err, s.LenAll())
 			}
 			s.Close()
 		}
@@ -72,8 +72,8 @@ func FuzzFrameBodies(f *testing.F) {
 			t.Fatal(err)
 		}
 		defer s.Close()
-		if _, err := Restore(context.Background(), &buf, s, opts); err != nil && s.Len() != 0 {
-			t.Errorf("Restore failed (%v) but left %d entries", err, s.Len())
+		if _, err := Restore(context.Background(), &buf, s, opts); err != nil && s.LenAll() != 0 {
+			t.Errorf("Restore failed (%v) but left %d entries", err, s.LenAll())
 		}
 	})
 }

@@ -86,8 +86,8 @@ func TestRoundTrip(t *testing.T) {
 				}
 			}
 		}
-		if dst.Len() != 4 {
-			t.Errorf("restored store holds %d entries, want 4", dst.Len())
+		if dst.LenAll() != 4 {
+			t.Errorf("restored store holds %d entries, want 4", dst.LenAll())
 		}
 		src.Close()
 		dst.Close()
@@ -164,8 +164,8 @@ func TestBucketsOption(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Buckets != 2 || st.Restored != 2 || dst.Len() != 2 {
-		t.Errorf("restored %+v (store len %d), want 2 records of buckets x and missing", st, dst.Len())
+	if st.Buckets != 2 || st.Restored != 2 || dst.LenAll() != 2 {
+		t.Errorf("restored %+v (store len %d), want 2 records of buckets x and missing", st, dst.LenAll())
 	}
 
 	all := write(t, s, sealedOpts[string](t))
@@ -188,8 +188,8 @@ func TestDryRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Records != 4 || st.Restored != 0 || dst.Len() != 0 {
-		t.Errorf("dry run: %+v, store len %d; want 4 read, nothing restored", st, dst.Len())
+	if st.Records != 4 || st.Restored != 0 || dst.LenAll() != 0 {
+		t.Errorf("dry run: %+v, store len %d; want 4 read, nothing restored", st, dst.LenAll())
 	}
 }
 
@@ -255,7 +255,7 @@ func TestRefused(t *testing.T) {
 					t.Errorf("err = %v, want it to match %v", err, w)
 				}
 			}
-			if n := dst.Len(); n != 0 {
+			if n := dst.LenAll(); n != 0 {
 				t.Errorf("%d entries restored from a refused snapshot", n)
 			}
 		})
@@ -301,8 +301,8 @@ func TestRestoreStopsAtStoreLimit(t *testing.T) {
 	}
 	defer dst.Close()
 	st, err := Restore(context.Background(), bytes.NewReader(data), dst, sealedOpts[string](t))
-	if !errors.Is(err, livedict.ErrFull) || st.Restored != 2 || dst.Len() != 2 {
-		t.Errorf("restore past MaxKeys: %+v, len %d, err %v; want ErrFull after 2", st, dst.Len(), err)
+	if !errors.Is(err, livedict.ErrFull) || st.Restored != 2 || dst.LenAll() != 2 {
+		t.Errorf("restore past MaxKeys: %+v, len %d, err %v; want ErrFull after 2", st, dst.LenAll(), err)
 	}
 }
 
@@ -329,8 +329,8 @@ func TestCancelled(t *testing.T) {
 	}
 	data := write(t, s, opts)
 	dst := newStore[string, string](t)
-	if _, err := Restore(ctx, bytes.NewReader(data), dst, opts); !errors.Is(err, context.Canceled) || dst.Len() != 0 {
-		t.Errorf("Restore: err = %v (len %d), want context.Canceled and nothing restored", err, dst.Len())
+	if _, err := Restore(ctx, bytes.NewReader(data), dst, opts); !errors.Is(err, context.Canceled) || dst.LenAll() != 0 {
+		t.Errorf("Restore: err = %v (len %d), want context.Canceled and nothing restored", err, dst.LenAll())
 	}
 }
 
@@ -352,8 +352,8 @@ func TestOnHeader(t *testing.T) {
 	tooOld := errors.New("too old")
 	opts.OnHeader = func(h Header) error { got = h; return tooOld }
 	dst, st, err := restore(t, data, opts)
-	if !errors.Is(err, tooOld) || dst.Len() != 0 || st.Records != 0 {
-		t.Errorf("OnHeader's error: %v, %d restored, %d read; want its error and nothing read", err, dst.Len(), st.Records)
+	if !errors.Is(err, tooOld) || dst.LenAll() != 0 || st.Records != 0 {
+		t.Errorf("OnHeader's error: %v, %d restored, %d read; want its error and nothing read", err, dst.LenAll(), st.Records)
 	}
 	if got.Name != "test-store" || !slices.Equal(got.Buckets, []string{"", "x", "y"}) || got.Plaintext || got.Created.IsZero() {
 		t.Errorf("OnHeader got %+v", got)

@@ -21,7 +21,7 @@ func refuse(t *testing.T, what string, data []byte, opts Options[string, string]
 	if !errors.Is(err, ErrCorrupt) {
 		t.Errorf("%s: err = %v, want ErrCorrupt", what, err)
 	}
-	if n := dst.Len(); n != 0 {
+	if n := dst.LenAll(); n != 0 {
 		t.Errorf("%s: %d entries restored", what, n)
 	}
 }

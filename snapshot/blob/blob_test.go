@@ -137,8 +137,8 @@ func TestTampered(t *testing.T) {
 			t.Fatal(err)
 		}
 		dst := newStore(t)
-		if _, err := Restore(ctx, b, "bad.snap", dst, opts); !errors.Is(err, snapshot.ErrCorrupt) || dst.Len() != 0 {
-			t.Errorf("%s: err = %v, %d entries; want ErrCorrupt and none", name, err, dst.Len())
+		if _, err := Restore(ctx, b, "bad.snap", dst, opts); !errors.Is(err, snapshot.ErrCorrupt) || dst.LenAll() != 0 {
+			t.Errorf("%s: err = %v, %d entries; want ErrCorrupt and none", name, err, dst.LenAll())
 		}
 	}
 	dst := newStore(t)
@@ -177,7 +177,7 @@ func TestWrongKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	dst := newStore(t)
-	if _, err := Restore(ctx, b, "app.snap", dst, options(t)); !errors.Is(err, snapshot.ErrWrongKey) || dst.Len() != 0 {
-		t.Errorf("other keys: err = %v, len %d", err, dst.Len())
+	if _, err := Restore(ctx, b, "app.snap", dst, options(t)); !errors.Is(err, snapshot.ErrWrongKey) || dst.LenAll() != 0 {
+		t.Errorf("other keys: err = %v, len %d", err, dst.LenAll())
 	}
 }
