@@ -20,7 +20,11 @@ const redacted = "crypto.Key(redacted)"
 // build one with [NewKey], [GenerateKey] or one of the KeyFrom functions.
 // A Key never prints its bytes.
 type Key struct {
-	b  [KeySize]byte
+	// b is behind a pointer so that fmt's fallback printing, which reads
+	// fields by reflection and skips Format (as "%p" of a Key value does),
+	// shows an address, never the bytes. The array is never written after
+	// the Key is made, so copies of a Key may share it.
+	b  *[KeySize]byte
 	ok bool
 }
 
@@ -29,21 +33,19 @@ func NewKey(b []byte) (Key, error) {
 	if len(b) != KeySize {
 		return Key{}, fmt.Errorf("%w: want %d bytes, got %d", ErrBadKey, KeySize, len(b))
 	}
-	var k Key
+	k := Key{b: new([KeySize]byte), ok: true}
 	copy(k.b[:], b)
-	k.ok = true
 	return k, nil
 }
 
 // GenerateKey returns a new random Key read from crypto/rand.
 func GenerateKey() (Key, error) {
-	var k Key
+	k := Key{b: new([KeySize]byte), ok: true}
 	// crypto/rand.Read never fails on supported platforms; the check is
 	// kept for the platforms where it could.
 	if _, err := rand.Read(k.b[:]); err != nil {
 		return Key{}, fmt.Errorf("crypto: generate key: %w", err)
 	}
-	k.ok = true
 	return k, nil
 }
 
@@ -191,7 +193,30 @@ func (Key) GoString() string { return redacted }
 // (%x included) prints the key.
 func (Key) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, redacted) }
 
+// raw returns the key's bytes, all zero for the zero Key, without copying.
+func (k Key) raw() []byte {
+	if k.b == nil {
+		return make([]byte, KeySize)
+	}
+	return k.b[:]
+}
+
 // equal compares two keys in constant time.
 func (k Key) equal(o Key) bool {
-	return k.ok == o.ok && subtle.ConstantTimeCompare(k.b[:], o.b[:]) == 1
+	if !k.ok || !o.ok {
+		return k.ok == o.ok
+	}
+	return subtle.ConstantTimeCompare(k.b[:], o.b[:]) == 1
+}
+
+// ExposeSecret returns a copy of the key's 32 bytes, or nil for the zero
+// Key. It is the one way to get key material out of a Key, named so that
+// no call is an accident: use it to hand the key to another system, and
+// clear the slice when done. To keep a key on disk, prefer [WriteKeyFile].
+// Printing a Key still shows no byte of it.
+func (k Key) ExposeSecret() []byte {
+	if !k.ok {
+		return nil
+	}
+	return append([]byte(nil), k.b[:]...)
 }
