@@ -180,7 +180,7 @@ func (v *View[K, V]) loadOnce(ctx context.Context, key K) (V, error) {
 	if c.loader == nil {
 		return zero, v.notFound()
 	}
-	val, ttl, err := c.loader(ctx, v.b.name, key)
+	val, ttl, err := c.callLoader(ctx, v.b.name, key, c.loader)
 	if err != nil {
 		return zero, err
 	}
