@@ -152,4 +152,3 @@ func (r *registration) Unregister() error {
 	r.remove()
 	return r.cb.Unregister()
 }
-
