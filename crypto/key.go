@@ -20,29 +20,38 @@ const redacted = "crypto.Key(redacted)"
 // build one with [NewKey], [GenerateKey] or one of the KeyFrom functions.
 // A Key never prints its bytes.
 type Key struct {
-	// b is behind a pointer so that fmt's fallback printing, which reads
-	// fields by reflection and skips Format (as "%p" of a Key value does),
-	// shows an address, never the bytes. The array is never written after
-	// the Key is made, so copies of a Key may share it.
-	b  *[KeySize]byte
+	// b is the key XOR keyMask. fmt's fallback printing reads fields by
+	// reflection without calling Format ("%p" of a Key value does), so
+	// what it could show must not be the key. Keys with the same bytes
+	// have the same b: == still compares keys.
+	b  [KeySize]byte
 	ok bool
 }
+
+// keyMask is drawn once per process; it never leaves it.
+var keyMask = func() (m [KeySize]byte) {
+	_, _ = rand.Read(m[:]) // crypto/rand.Read does not fail on supported platforms
+	return m
+}()
 
 // NewKey returns a Key holding a copy of b, which must be 32 bytes long.
 func NewKey(b []byte) (Key, error) {
 	if len(b) != KeySize {
 		return Key{}, fmt.Errorf("%w: want %d bytes, got %d", ErrBadKey, KeySize, len(b))
 	}
-	k := Key{b: new([KeySize]byte), ok: true}
-	copy(k.b[:], b)
+	k := Key{ok: true}
+	for i := range k.b {
+		k.b[i] = b[i] ^ keyMask[i]
+	}
 	return k, nil
 }
 
 // GenerateKey returns a new random Key read from crypto/rand.
 func GenerateKey() (Key, error) {
-	k := Key{b: new([KeySize]byte), ok: true}
-	// crypto/rand.Read never fails on supported platforms; the check is
-	// kept for the platforms where it could.
+	// Random bytes XOR the mask are random bytes: the masked form is
+	// read directly. crypto/rand.Read never fails on supported platforms;
+	// the check is kept for the platforms where it could.
+	k := Key{ok: true}
 	if _, err := rand.Read(k.b[:]); err != nil {
 		return Key{}, fmt.Errorf("crypto: generate key: %w", err)
 	}
@@ -193,20 +202,21 @@ func (Key) GoString() string { return redacted }
 // (%x included) prints the key.
 func (Key) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, redacted) }
 
-// raw returns the key's bytes, all zero for the zero Key, without copying.
-func (k Key) raw() []byte {
-	if k.b == nil {
-		return make([]byte, KeySize)
+// raw returns the key's bytes, all zero for the zero Key. Callers clear
+// the copy when done.
+func (k Key) raw() (out [KeySize]byte) {
+	if !k.ok {
+		return out
 	}
-	return k.b[:]
+	for i := range out {
+		out[i] = k.b[i] ^ keyMask[i]
+	}
+	return out
 }
 
 // equal compares two keys in constant time.
 func (k Key) equal(o Key) bool {
-	if !k.ok || !o.ok {
-		return k.ok == o.ok
-	}
-	return subtle.ConstantTimeCompare(k.b[:], o.b[:]) == 1
+	return k.ok == o.ok && subtle.ConstantTimeCompare(k.b[:], o.b[:]) == 1
 }
 
 // ExposeSecret returns a copy of the key's 32 bytes, or nil for the zero
@@ -218,5 +228,9 @@ func (k Key) ExposeSecret() []byte {
 	if !k.ok {
 		return nil
 	}
-	return append([]byte(nil), k.b[:]...)
+	out := make([]byte, KeySize)
+	for i := range out {
+		out[i] = k.b[i] ^ keyMask[i]
+	}
+	return out
 }

@@ -168,7 +168,7 @@ func TestNewKeyAndGenerate(t *testing.T) {
 		t.Fatal(err)
 	}
 	b[0] = 1 // NewKey must have copied
-	if k.b[0] != 0 {
+	if k.raw()[0] != 0 {
 		t.Fatal("NewKey kept a reference to its argument")
 	}
 	k1, err := GenerateKey()

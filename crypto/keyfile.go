@@ -68,7 +68,9 @@ func WriteKeyFile(path string, k Key) (err error) {
 	}()
 	var text [2*KeySize + 1]byte
 	defer clear(text[:])
-	hex.Encode(text[:], k.b[:])
+	raw := k.raw()
+	defer clear(raw[:])
+	hex.Encode(text[:], raw[:])
 	text[2*KeySize] = '\n'
 	if _, err := f.Write(text[:]); err != nil {
 		f.Close()

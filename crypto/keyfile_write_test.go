@@ -4,6 +4,9 @@ package crypto
 
 import (
 	"bytes"
+	"crypto/hkdf"
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -169,11 +172,12 @@ func TestWriteKeyFileZeroKey(t *testing.T) {
 func TestExposeSecret(t *testing.T) {
 	k := fixedKey(t, 4)
 	b := k.ExposeSecret()
-	if !bytes.Equal(b, k.b[:]) {
+	raw := k.raw()
+	if !bytes.Equal(b, raw[:]) {
 		t.Fatal("ExposeSecret does not return the key's bytes")
 	}
 	clear(b)
-	if again := k.ExposeSecret(); !bytes.Equal(again, k.b[:]) || bytes.Equal(again, b) {
+	if again := k.ExposeSecret(); !bytes.Equal(again, raw[:]) || bytes.Equal(again, b) {
 		t.Fatal("ExposeSecret returned the Key's own array, not a copy")
 	}
 	back, err := NewKey(k.ExposeSecret())
@@ -219,4 +223,53 @@ func TestZeroKeyDoesNotPanic(t *testing.T) {
 		t.Fatalf("NewKeyring(zero Key) = %v, want ErrBadKey", err)
 	}
 	_ = fmt.Sprintf("%v %p %x", z, z, z)
+}
+
+// Keys stay comparable with ==, by their bytes, as callers rely on.
+func TestKeyComparable(t *testing.T) {
+	a, b, c := fixedKey(t, 9), fixedKey(t, 9), fixedKey(t, 10)
+	if a != b || a == c || a == (Key{}) {
+		t.Fatal("== no longer compares keys by their bytes")
+	}
+	path := filepath.Join(keyDir(t), "k")
+	if err := WriteKeyFile(path, a); err != nil {
+		t.Fatal(err)
+	}
+	if back, err := KeyFromFile(path); err != nil || back != a {
+		t.Fatalf("key read back is not == the key written (%v)", err)
+	}
+}
+
+// What is derived from a Key depends on its bytes only, never on how the
+// Key holds them in memory (a mask drawn per process): a key saved by one
+// process and loaded by another must name, seal and MAC the same way.
+func TestDerivationsUseTheKeyBytes(t *testing.T) {
+	raw := make([]byte, KeySize)
+	for i := range raw {
+		raw[i] = byte(i * 7)
+	}
+	k, _ := NewKey(raw)
+	hk, err := hkdf.Key(sha256.New, raw, []byte("salt"), "test info", sha256.Size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := hmac.New(sha256.New, hk)
+	want.Write([]byte("msg"))
+	got, err := NewHMAC(k, []byte("salt"), "test info")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got.Write([]byte("msg"))
+	if !bytes.Equal(got.Sum(nil), want.Sum(nil)) {
+		t.Fatal("NewHMAC does not derive from the key's bytes")
+	}
+	// Sealing with the raw bytes through the standard library opens.
+	r, _ := NewKeyring(AES256GCM, 1, k)
+	other, _ := NewKey(k.ExposeSecret())
+	r2, _ := NewKeyring(AES256GCM, 1, other)
+	bind := Binding{Store: "s", Bucket: "b", Key: []byte("k")}
+	blob, _ := r.Seal(nil, []byte("x"), bind, time.Time{})
+	if _, _, _, err := r2.Open(nil, blob, bind); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -68,9 +68,11 @@ func newEntry(alg Algorithm, k Key) (*entry, error) {
 		return nil, fmt.Errorf("%w: zero Key value", ErrBadKey)
 	}
 	var aead cipher.AEAD
+	raw := k.raw()
+	defer clear(raw[:])
 	switch alg {
 	case AES256GCM:
-		block, err := aes.NewCipher(k.b[:])
+		block, err := aes.NewCipher(raw[:])
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrBadKey, err)
 		}
@@ -80,7 +82,7 @@ func newEntry(alg Algorithm, k Key) (*entry, error) {
 		}
 	case XChaCha20Poly1305:
 		var err error
-		aead, err = chacha20poly1305.NewX(k.b[:])
+		aead, err = chacha20poly1305.NewX(raw[:])
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrBadKey, err)
 		}

@@ -25,7 +25,9 @@ func NewHMAC(secret Key, salt []byte, info string) (hash.Hash, error) {
 	if info == nameInfo {
 		return nil, fmt.Errorf("%w: info %q is reserved for names", ErrBadKey, nameInfo)
 	}
-	k, err := hkdf.Key(sha256.New, secret.b[:], salt, info, sha256.Size)
+	raw := secret.raw()
+	defer clear(raw[:])
+	k, err := hkdf.Key(sha256.New, raw[:], salt, info, sha256.Size)
 	if err != nil {
 		// HKDF-SHA256 fails only for outputs longer than 255*32 bytes.
 		return nil, fmt.Errorf("crypto: derive HMAC key: %w", err)

@@ -29,7 +29,9 @@ type Namer struct {
 // and the info string "livedict name v1". The same secret always gives the same
 // names.
 func NewNamer(secret Key) *Namer {
-	k, err := hkdf.Key(sha256.New, secret.raw(), nil, nameInfo, sha256.Size)
+	raw := secret.raw()
+	defer clear(raw[:])
+	k, err := hkdf.Key(sha256.New, raw[:], nil, nameInfo, sha256.Size)
 	if err != nil {
 		// HKDF-SHA256 fails only for outputs longer than 255*32 bytes.
 		panic("crypto: derive name key: " + err.Error())

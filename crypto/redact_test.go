@@ -54,7 +54,8 @@ func leaksBytes(s string, b []byte) bool {
 // Before the fix *Namer printed its HMAC key under %v.
 func TestNoKeyMaterialPrinted(t *testing.T) {
 	k := fixedKey(t, 0x41)
-	nameKey, err := hkdf.Key(sha256.New, k.b[:], nil, nameInfo, sha256.Size)
+	kraw := k.raw()
+	nameKey, err := hkdf.Key(sha256.New, kraw[:], nil, nameInfo, sha256.Size)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +65,8 @@ func TestNoKeyMaterialPrinted(t *testing.T) {
 	if err := ring.Add(9, k2); err != nil {
 		t.Fatal(err)
 	}
-	secrets := [][]byte{k.b[:], nameKey, k2.b[:]}
+	k2raw := k2.raw()
+	secrets := [][]byte{kraw[:], nameKey, k2raw[:]}
 	type exported struct {
 		K Key
 		N *Namer
