@@ -209,7 +209,8 @@ func redactedURL(raw string) string {
 }
 
 // previewNode renders v as a YAML node with every field of every struct,
-// in declaration order, named as in JSON. Map keys are sorted. A nil
+// in declaration order, named as in JSON, except the empty alternatives
+// of a key source (env, file, value: one is set). Map keys are sorted. A nil
 // pointer is null: an absent section.
 func previewNode(v reflect.Value) *yaml.Node {
 	if m, ok := v.Interface().(interface{ MarshalText() ([]byte, error) }); ok && v.Kind() != reflect.Pointer {
@@ -225,10 +226,14 @@ func previewNode(v reflect.Value) *yaml.Node {
 	case reflect.Struct:
 		n := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
 		t := v.Type()
+		source := t == reflect.TypeFor[KeySource]() || t == reflect.TypeFor[KeyRef]()
 		for i := range t.NumField() {
 			name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
 			if name == "" || name == "-" {
 				continue
+			}
+			if source && v.Field(i).Kind() == reflect.String && v.Field(i).String() == "" {
+				continue // a key source shows the one reference it has
 			}
 			n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: name}, previewNode(v.Field(i)))
 		}

@@ -152,6 +152,12 @@ func preview(t *testing.T, c Config, format string) []byte {
 	return buf.Bytes()
 }
 
+// emptySource lists the key source fields persistAll leaves empty: a key
+// source shows only the reference it has.
+var emptySource = map[string]bool{
+	"persist.encryption.keys[].value": true, "persist.encryption.name_key.env": true, "persist.encryption.name_key.value": true,
+}
+
 // Every field of Config appears in both formats, defaults included.
 func TestPreviewShowsEveryField(t *testing.T) {
 	c := persistAll()
@@ -160,7 +166,7 @@ func TestPreviewShowsEveryField(t *testing.T) {
 	for _, format := range []string{FormatYAML, FormatJSON} {
 		tree := decodeTree(t, format, preview(t, c, format))
 		for _, p := range leafPaths("", reflect.TypeFor[Config]()) {
-			if _, ok := lookupPath(tree, p); !ok {
+			if _, ok := lookupPath(tree, p); !ok && !emptySource[p] {
 				t.Errorf("%s preview has no %s", format, p)
 			}
 		}

@@ -7,9 +7,10 @@
 //
 //	livedict [global flags] COMMAND [flags] [arguments]
 //
-// The commands are init, get, set, del, keys, stats, rotate-key, export,
-// import, snapshot, restore, bench and help; docs/cli.md describes each with examples, and
-// "livedict help" and "livedict COMMAND --help" print the same.
+// The commands are init, config, get, set, del, keys, stats, rotate-key,
+// export, import, snapshot, restore, bench and help; docs/cli.md
+// describes each with examples, and "livedict help" and "livedict COMMAND
+// --help" print the same.
 //
 // # Options
 //

@@ -62,9 +62,9 @@ var commandList []*command
 
 func init() {
 	commandList = []*command{
-		initCommand, getCommand, setCommand, delCommand, keysCommand, statsCommand,
-		rotateCommand, exportCommand, importCommand, snapshotCommand, restoreCommand,
-		benchCommand, helpCommand,
+		initCommand, configCommand, getCommand, setCommand, delCommand, keysCommand,
+		statsCommand, rotateCommand, exportCommand, importCommand, snapshotCommand,
+		restoreCommand, benchCommand, helpCommand,
 	}
 }
 
