@@ -8,8 +8,8 @@ import (
 )
 
 // This file holds what a metrics exporter (such as the otel module) needs
-// beyond Stats: counts and timings of Options.Loader calls, and the names
-// of the buckets. None of it is on the Get path.
+// beyond Stats: counts and timings of Options.Loader calls (the buckets'
+// names come from Store.Buckets). None of it is on the Get path.
 
 // LoadStats counts the calls Load made to Options.Loader since New. Loads
 // answered from memory or from the backend are not Loader calls.
@@ -109,17 +109,4 @@ func (s *Store[K, V]) AddLoadObserver(fn func(LoadEvent)) (remove func()) {
 			ls.observers.Store(&next)
 		})
 	}
-}
-
-// BucketNames returns the names of the store's buckets, in the order they
-// were created: "" (the default bucket) first, then those declared in
-// Options.Buckets (sorted), then those created since by Bucket or
-// DefineBucket.
-func (s *Store[K, V]) BucketNames() []string {
-	list := *s.c.buckets.list.Load()
-	names := make([]string, len(list))
-	for i, b := range list {
-		names[i] = b.name
-	}
-	return names
 }

@@ -66,19 +66,3 @@ func TestLoadStatsAndObservers(t *testing.T) {
 		}
 	})
 }
-
-func TestBucketNames(t *testing.T) {
-	s := mustNew(t, &livedict.Options[string, int]{Buckets: map[string]livedict.BucketOptions{
-		"zeta": {}, "alpha": {MaxKeys: 3},
-	}})
-	defer s.Close()
-	s.Bucket("later").Set("k", 1, 0)
-	if _, err := s.DefineBucket("defined", livedict.BucketOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	s.Bucket("alpha") // already there: not listed twice
-	want := []string{"", "alpha", "zeta", "later", "defined"}
-	if got := s.BucketNames(); !slices.Equal(got, want) {
-		t.Fatalf("BucketNames = %q, want %q", got, want)
-	}
-}

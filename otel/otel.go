@@ -3,6 +3,7 @@ package otel
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/livedict/livedict"
 	gootel "go.opentelemetry.io/otel"
@@ -29,7 +30,7 @@ type Options struct {
 	// "livedict". Give each store registered with one provider its own.
 	Name string
 	// Buckets limits livedict.entries to these buckets. Nil means every
-	// bucket of the store, as Store.BucketNames lists them at each
+	// bucket of the store, as Store.Buckets lists them at each
 	// collection.
 	Buckets []string
 	// LoadBuckets bounds the explicit bucket boundaries, in seconds, of
@@ -109,11 +110,11 @@ func Register[K comparable, V any](s *livedict.Store[K, V], o *Options) (metric.
 			obs.ObserveInt64(c.inst, clampInt64(c.v), storeOpt)
 		}
 		obs.ObserveInt64(pending, int64(st.PersistPending), storeOpt)
-		names := buckets
-		if names == nil {
-			names = s.BucketNames()
+		names := s.Buckets()
+		if buckets != nil {
+			names = slices.Values(buckets)
 		}
-		for _, b := range names {
+		for b := range names {
 			obs.ObserveInt64(entries, int64(s.Bucket(b).Len()),
 				metric.WithAttributes(StoreKey.String(name), BucketKey.String(b)))
 		}
