@@ -25,9 +25,9 @@
 //	livedict.persist.persisted    counter    writes and deletes the backend acknowledged
 //	livedict.persist.errors       counter    failed backend attempts
 //	livedict.persist.dropped      counter    writes given up (full queue, out of retries)
-//	livedict.loads                counter    Persist.Loader calls
-//	livedict.load.errors          counter    Persist.Loader calls that returned an error
-//	livedict.load.duration        histogram  seconds per Persist.Loader call, per bucket
+//	livedict.loads                counter    Options.Loader calls
+//	livedict.load.errors          counter    Options.Loader calls that returned an error
+//	livedict.load.duration        histogram  seconds per Options.Loader call, per bucket
 //
 // The Prometheus exporter writes them as livedict_hits_total,
 // livedict_entries, livedict_load_duration_seconds and so on, with the

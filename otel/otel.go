@@ -82,9 +82,9 @@ func Register[K comparable, V any](s *livedict.Store[K, V], o *Options) (metric.
 	persisted := counter("livedict.persist.persisted", "{write}", "Writes and deletes the backend acknowledged.")
 	perrors := counter("livedict.persist.errors", "{error}", "Failed backend attempts.")
 	dropped := counter("livedict.persist.dropped", "{write}", "Writes given up: full queue, or out of retries.")
-	loads := counter("livedict.loads", "{call}", "Persist.Loader calls.")
-	loadErrors := counter("livedict.load.errors", "{call}", "Persist.Loader calls that returned an error.")
-	hopts := []metric.Float64HistogramOption{metric.WithUnit("s"), metric.WithDescription("Duration of Persist.Loader calls.")}
+	loads := counter("livedict.loads", "{call}", "Options.Loader calls.")
+	loadErrors := counter("livedict.load.errors", "{call}", "Options.Loader calls that returned an error.")
+	hopts := []metric.Float64HistogramOption{metric.WithUnit("s"), metric.WithDescription("Duration of Options.Loader calls.")}
 	if o.LoadBuckets != nil {
 		hopts = append(hopts, metric.WithExplicitBucketBoundaries(o.LoadBuckets...))
 	}

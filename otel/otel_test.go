@@ -82,13 +82,13 @@ func TestInstrumentsMatchStats(t *testing.T) {
 			Persist: &livedict.Persist[int, string]{
 				Backend: backend, Plaintext: true, Mode: livedict.WriteThrough,
 				OnError: func(error) {},
-				Loader: func(_ context.Context, _ string, k int) (string, time.Duration, error) {
-					time.Sleep(250 * time.Millisecond) // fake time: the histogram sees exactly this
-					if k < 0 {
-						return "", 0, errors.New("no such key")
-					}
-					return "loaded", livedict.NoExpiry, nil
-				},
+			},
+			Loader: func(_ context.Context, _ string, k int) (string, time.Duration, error) {
+				time.Sleep(250 * time.Millisecond) // fake time: the histogram sees exactly this
+				if k < 0 {
+					return "", 0, errors.New("no such key")
+				}
+				return "loaded", livedict.NoExpiry, nil
 			},
 		})
 		if err != nil {
@@ -197,10 +197,10 @@ func TestOptionsBuckets(t *testing.T) {
 // After Unregister, nothing more is reported for the store, and Loader
 // calls are no longer recorded.
 func TestUnregister(t *testing.T) {
-	s, err := livedict.New(&livedict.Options[int, int]{Persist: &livedict.Persist[int, int]{
-		Backend: store.NewMemory(), Plaintext: true,
-		Loader: func(context.Context, string, int) (int, time.Duration, error) { return 1, 0, nil },
-	}})
+	s, err := livedict.New(&livedict.Options[int, int]{
+		Persist: &livedict.Persist[int, int]{Backend: store.NewMemory(), Plaintext: true},
+		Loader:  func(context.Context, string, int) (int, time.Duration, error) { return 1, 0, nil },
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

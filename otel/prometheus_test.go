@@ -86,11 +86,9 @@ func TestPrometheusScrape(t *testing.T) {
 	s, err := livedict.New(&livedict.Options[string, string]{
 		ReadStats: true,
 		Buckets:   map[string]livedict.BucketOptions{"sessions": {MaxKeys: 2}},
-		Persist: &livedict.Persist[string, string]{
-			Backend: store.NewMemory(), Plaintext: true,
-			Loader: func(context.Context, string, string) (string, time.Duration, error) {
-				return "from-loader", livedict.NoExpiry, nil
-			},
+		Persist:   &livedict.Persist[string, string]{Backend: store.NewMemory(), Plaintext: true},
+		Loader: func(context.Context, string, string) (string, time.Duration, error) {
+			return "from-loader", livedict.NoExpiry, nil
 		},
 	})
 	if err != nil {
