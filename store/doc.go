@@ -62,7 +62,12 @@
 //     bucket, in any order, each yielded once with a nil error. The work
 //     happens when the sequence is ranged over, so the open and context
 //     checks happen then too. A failure is yielded as a zero Record and a
-//     non-nil error, after which the sequence ends. The caller may stop
+//     non-nil error, after which the sequence ends; the exception is one
+//     record that cannot be read (a layer that cannot open or decode it, a
+//     backend whose stored bytes are damaged), which is yielded as a
+//     [*RecordError] matching [ErrCorruptRecord], and the sequence goes on
+//     with the next record. A Stage that wraps another passes a
+//     RecordError on and goes on too. The caller may stop
 //     early, and the backend must then stop yielding. Records put or deleted
 //     during a scan may or may not be seen. Yielded records must not alias
 //     the backend's memory, as for Get. A scan of a bucket that holds nothing
@@ -88,6 +93,10 @@
 //   - [Pinger]: Ping checks that the backend is reachable.
 //   - [Flusher]: Flush waits until writes acknowledged earlier are durable
 //     (write-behind layers implement it and pass it on).
+//   - [BucketLister]: Buckets lists the buckets that hold records, so that
+//     a store reaches buckets its program never declared. Every backend of
+//     this repository implements it; layers do not rename buckets and
+//     let it be found with [As].
 //
 // A layer that wraps a Stage should offer a capability only when the Stage
 // it wraps does, or emulate it faithfully (PutBatch as a loop of Put).

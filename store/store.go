@@ -55,7 +55,8 @@ type Stage interface {
 	// an error.
 	Delete(ctx context.Context, bucket string, key []byte) error
 	// Scan yields every unexpired record of bucket, in any order. An error is
-	// yielded with a zero Record and ends the sequence.
+	// yielded with a zero Record and ends the sequence, except a
+	// [*RecordError] (one record that cannot be read), after which it goes on.
 	Scan(ctx context.Context, bucket string) iter.Seq2[Record, error]
 	// Close releases the backend. It is idempotent; afterwards every other
 	// method fails with an error matching ErrClosed.
