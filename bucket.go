@@ -1,10 +1,35 @@
 package livedict
 
 import (
+	"context"
+	"errors"
+	"math/bits"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/livedict/livedict/store"
 )
+
+// Errors of the bucket registry.
+var (
+	// ErrTooManyBuckets is returned by DefineBucket, and by every write to
+	// the view Bucket returns, when the store already has MaxBuckets
+	// buckets. Dropping a bucket (Store.DropBucket) makes room.
+	ErrTooManyBuckets = errors.New("livedict: too many buckets")
+	// ErrBucketDropped is returned by writes through a view of a bucket
+	// that Store.DropBucket has dropped; Bucket(name) gives a new, empty
+	// bucket of that name.
+	ErrBucketDropped = errors.New("livedict: bucket dropped")
+)
+
+// MaxBuckets is the most buckets a store holds at once, the default bucket
+// included: bucket ids share a word of each entry with eviction state.
+const MaxBuckets = 1<<(32-bucketShift) - 1
+
+// overflowID is the id of the views Bucket returns past MaxBuckets; no
+// entry ever carries it, since their writes fail.
+const overflowID = MaxBuckets
 
 // bucketState is one namespace. Its id is stored in each entry; its salt
 // separates its keys' hashes from other buckets'.
@@ -19,38 +44,111 @@ type bucketState struct {
 	pmode      atomic.Uint32 // pmNone, pmBehind or pmThrough (persist.go)
 	sealed     atomic.Bool   // values are sealed in memory (sealed.go)
 
+	// err, when set, fails every write to the bucket: ErrTooManyBuckets
+	// for an overflow view, ErrBucketDropped once dropped.
+	err atomic.Pointer[error]
+
 	// count of entries, kept for named buckets only: the default bucket's
 	// inserts stay free of a shared counter, and its Len is derived.
 	count atomic.Int64
 }
 
-// buckets is the store's registry. Lookups by id are lock-free through a
-// copy-on-write slice; creation takes the mutex.
+// failure returns the error every write to b fails with, or nil.
+func (b *bucketState) failure() error {
+	if p := b.err.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// The registry's table of ids is segmented: segment k holds segBase<<k
+// slots, so ids never move once published, creating a bucket costs O(1)
+// (a new segment, twice the size of the last, every time the table
+// fills), and a lookup by id is two atomic loads, without a lock.
+const (
+	segBase  = 64
+	segCount = 23 // segBase * (2^segCount - 1) > MaxBuckets
+)
+
+// segOf returns the segment and offset of id.
+func segOf(id uint32) (seg, off int) {
+	q := uint64(id)/segBase + 1
+	seg = bits.Len64(q) - 1
+	return seg, int(uint64(id) - segBase*((uint64(1)<<seg)-1))
+}
+
+// buckets is the store's registry. Lookups by id and by name are
+// lock-free; creation and dropping take the mutex.
 type buckets struct {
 	defMode uint32 // persistence of buckets with PersistDefault, set before use
 	mu      sync.Mutex
 	byName  sync.Map // name → *bucketState
-	list    atomic.Pointer[[]*bucketState]
+	segs    [segCount]atomic.Pointer[[]atomic.Pointer[bucketState]]
+	next    atomic.Uint32 // ids below it have been handed out
+	free    []uint32      // dropped ids ready for reuse; mu held
+	// dropping holds buckets dropped whose ids are not free yet; mu held.
+	dropping []*bucketState
+	// max is MaxBuckets unless a test lowers it; 0 means MaxBuckets.
+	max uint32
 }
 
-const maxBuckets = 1 << (32 - bucketShift) // ids share entry.Aux with eviction state
+func (r *buckets) limit() uint32 {
+	if r.max != 0 {
+		return r.max
+	}
+	return MaxBuckets
+}
 
 func (r *buckets) init(defMode uint32) {
 	r.defMode = defMode
 	root := &bucketState{}
 	root.pmode.Store(defMode)
-	list := []*bucketState{root}
-	r.list.Store(&list)
+	r.publish(root)
+	r.next.Store(1)
 	r.byName.Store("", root)
 }
 
-func (r *buckets) byID(id uint32) *bucketState { return (*r.list.Load())[id] }
+// publish stores b in its id's slot, making the segment first if needed;
+// r.mu is held (or the registry is not shared yet).
+func (r *buckets) publish(b *bucketState) {
+	seg, off := segOf(b.id)
+	s := r.segs[seg].Load()
+	if s == nil {
+		ns := make([]atomic.Pointer[bucketState], segBase<<seg)
+		s = &ns
+		r.segs[seg].Store(s)
+	}
+	(*s)[off].Store(b)
+}
+
+// byID returns the bucket with id, nil for an id not in use.
+func (r *buckets) byID(id uint32) *bucketState {
+	seg, off := segOf(id)
+	if s := r.segs[seg].Load(); s != nil {
+		return (*s)[off].Load()
+	}
+	return nil
+}
+
+// each calls fn for every registered bucket, the default one first, until
+// fn returns false. Buckets created or dropped meanwhile may or may not be
+// seen.
+func (r *buckets) each(fn func(*bucketState) bool) {
+	n := r.next.Load()
+	for id := uint32(0); id < n; id++ {
+		if b := r.byID(id); b != nil && b.failure() == nil && !fn(b) {
+			return
+		}
+	}
+}
 
 // get returns the named bucket, creating it with opts when it is new. With
-// redefine, an existing bucket takes opts.
-func (r *buckets) get(name string, opts BucketOptions, redefine bool) *bucketState {
+// redefine, an existing bucket takes opts. Past MaxBuckets it returns an
+// unregistered bucket whose writes fail with ErrTooManyBuckets, and the
+// error.
+func (r *buckets) get(name string, opts BucketOptions, redefine bool) (*bucketState, error) {
 	if b, ok := r.byName.Load(name); ok && !redefine {
-		return b.(*bucketState)
+		return b.(*bucketState), nil
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -59,19 +157,29 @@ func (r *buckets) get(name string, opts BucketOptions, redefine bool) *bucketSta
 		if redefine {
 			r.configure(bs, opts)
 		}
-		return bs
+		return bs, nil
 	}
-	cur := *r.list.Load()
-	if len(cur) >= maxBuckets {
-		return nil
+	var id uint32
+	switch {
+	case len(r.free) > 0:
+		id = r.free[len(r.free)-1]
+		r.free = r.free[:len(r.free)-1]
+	case r.next.Load() < r.limit():
+		id = r.next.Load()
+	default:
+		bs := &bucketState{id: overflowID, name: name}
+		err := ErrTooManyBuckets
+		bs.err.Store(&err)
+		return bs, err
 	}
-	bs := &bucketState{id: uint32(len(cur)), name: name}
-	bs.salt = bucketSalt(bs.id)
+	bs := &bucketState{id: id, name: name, salt: bucketSalt(id)}
 	r.configure(bs, opts)
-	next := append(cur[:len(cur):len(cur)], bs)
-	r.list.Store(&next)
+	r.publish(bs)
+	if id == r.next.Load() {
+		r.next.Store(id + 1)
+	}
 	r.byName.Store(name, bs)
-	return bs
+	return bs, nil
 }
 
 func (r *buckets) configure(b *bucketState, o BucketOptions) {
@@ -89,13 +197,64 @@ func (c *core[K, V]) bucketName(id uint32) string {
 	if id == 0 {
 		return ""
 	}
-	return c.buckets.byID(id).name
+	if b := c.buckets.byID(id); b != nil {
+		return b.name
+	}
+	return ""
+}
+
+// persistedBuckets returns every bucket Warm, Rotate and Clear cover: the
+// registered ones whose persistence is not PersistNone, and every bucket
+// the backend lists (store.BucketLister, found through the layers, which
+// do not rename buckets) that is not registered yet, registered now with
+// the store's defaults. A backend without BucketLister adds nothing. A
+// listed bucket past MaxBuckets is left out with ErrTooManyBuckets.
+func (c *core[K, V]) persistedBuckets(ctx context.Context) ([]*bucketState, error) {
+	var out []*bucketState
+	seen := make(map[string]bool)
+	c.buckets.each(func(b *bucketState) bool {
+		seen[b.name] = true
+		if b.pmode.Load() != pmNone {
+			out = append(out, b)
+		}
+		return true
+	})
+	if c.pst == nil {
+		return out, nil
+	}
+	l, ok := store.As[store.BucketLister](c.pst.pipe)
+	if !ok {
+		return out, nil
+	}
+	var errs []error
+	for name, err := range l.Buckets(ctx) {
+		if err != nil {
+			return out, &PersistError{Op: "list buckets", Err: err}
+		}
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		b, err := c.buckets.get(name, BucketOptions{}, false)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if b.pmode.Load() != pmNone {
+			out = append(out, b)
+		}
+	}
+	return out, errors.Join(errs...)
 }
 
 // ttlFor resolves a requested TTL for bucket b into a deadline offset from
 // now: 0 means no deadline. KeepTTL resolves as DefaultTTL here; the write
-// path substitutes the replaced entry's deadline when there is one.
+// path substitutes the replaced entry's deadline when there is one. A
+// write to a dropped or overflow bucket fails here, before any work.
 func (c *core[K, V]) ttlFor(b *bucketState, ttl time.Duration) (time.Duration, error) {
+	if err := b.failure(); err != nil {
+		return 0, err
+	}
 	switch {
 	case ttl > 0:
 		return ttl, nil

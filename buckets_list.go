@@ -9,10 +9,6 @@ import "iter"
 // holds but this process has not opened are not listed.
 func (s *Store[K, V]) Buckets() iter.Seq[string] {
 	return func(yield func(string) bool) {
-		for _, b := range *s.c.buckets.list.Load() {
-			if b != nil && !yield(b.name) {
-				return
-			}
-		}
+		s.c.buckets.each(func(b *bucketState) bool { return yield(b.name) })
 	}
 }

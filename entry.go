@@ -36,7 +36,7 @@ type entryExtra[K comparable, V any] struct {
 	token    string // non-empty: Get must present it
 	onExpire func(Event[K, V])
 	onAccess func(Event[K, V])
-	sealed   []byte // non-nil: the value, sealed (sealed.go); entry.value is zero
+	sealed   *sealedValue // non-nil: the value, sealed (sealed.go); entry.value is zero
 }
 
 const bucketShift = 4

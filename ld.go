@@ -113,7 +113,9 @@ func New[K comparable, V any](opts *Options[K, V]) (*Store[K, V], error) {
 	}
 	slices.Sort(names)
 	for _, name := range names {
-		c.buckets.get(name, opts.Buckets[name], true)
+		if _, err := c.buckets.get(name, opts.Buckets[name], true); err != nil {
+			return nil, err // more than MaxBuckets declared
+		}
 	}
 	if len(opts.OnSet) > 0 {
 		ls := make([]*listener[K, V], len(opts.OnSet))
@@ -141,8 +143,12 @@ func closeBackend(b store.Stage) {
 
 // Bucket returns the view of the named bucket, creating the bucket with
 // the store's defaults if it does not exist. "" is the default bucket.
+// When the store already holds MaxBuckets buckets, the view it returns
+// for a new name holds nothing: its reads miss and its writes fail with
+// ErrTooManyBuckets (DefineBucket returns that error itself).
 func (s *Store[K, V]) Bucket(name string) *View[K, V] {
-	return &View[K, V]{c: s.c, b: s.c.buckets.get(name, BucketOptions{}, false)}
+	b, _ := s.c.buckets.get(name, BucketOptions{}, false)
+	return &View[K, V]{c: s.c, b: b}
 }
 
 // DefineBucket creates the named bucket with opts, or gives an existing
@@ -160,7 +166,11 @@ func (s *Store[K, V]) DefineBucket(name string, opts BucketOptions) (*View[K, V]
 	if s.c.pst == nil && opts.Persistence > PersistNone {
 		return nil, optionErr(`Buckets["`+name+`"].Persistence`, "is %v but Options.Persist is not set", opts.Persistence)
 	}
-	return &View[K, V]{c: s.c, b: s.c.buckets.get(name, opts, true)}, nil
+	b, err := s.c.buckets.get(name, opts, true)
+	if err != nil {
+		return nil, err
+	}
+	return &View[K, V]{c: s.c, b: b}, nil
 }
 
 // LenAll returns the number of entries in the whole store, every bucket

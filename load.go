@@ -265,58 +265,6 @@ func (v *View[K, V]) restore(e *entry[K, V]) (V, bool, error) {
 	return val, true, nil
 }
 
-// Warm loads every unexpired record of the bucket from the backend into
-// memory, with its persisted expiry, and returns how many it stored. Keys
-// already in memory keep their value. A record that does not decode is
-// reported to Persist.OnError and skipped; a backend failure, a full
-// store (ErrFull) or the end of ctx stops Warm and is returned.
-func (v *View[K, V]) Warm(ctx context.Context) (int, error) {
-	p := v.c.pst
-	if p == nil || v.b.pmode.Load() == pmNone {
-		return 0, ErrNotPersisted
-	}
-	n := 0
-	for r, err := range p.pipe.Scan(ctx, v.b.name) {
-		if err != nil {
-			return n, &PersistError{Op: "scan", Bucket: v.b.name, Err: err}
-		}
-		_, _, stored, err := v.rehydrate(r, true)
-		if err != nil {
-			if errors.Is(err, ErrFull) || errors.Is(err, ErrClosed) {
-				return n, err
-			}
-			p.report(err)
-			continue
-		}
-		if stored {
-			n++
-		}
-	}
-	return n, nil
-}
-
-// WarmAll loads every persisted bucket the store knows (the default
-// bucket, those in Options.Buckets and those created since) from the
-// backend, as View.Warm does, and returns the total stored. (Warm warms
-// the default bucket.)
-func (s *Store[K, V]) WarmAll(ctx context.Context) (int, error) {
-	if s.c.pst == nil {
-		return 0, ErrNotPersisted
-	}
-	total := 0
-	for _, b := range *s.c.buckets.list.Load() {
-		if b.pmode.Load() == pmNone {
-			continue
-		}
-		n, err := (&View[K, V]{c: s.c, b: b}).Warm(ctx)
-		total += n
-		if err != nil {
-			return total, err
-		}
-	}
-	return total, nil
-}
-
 // Flush writes every write made before the call to the backend and
 // returns nil only when the backend has stored every one of them (and
 // flushed, if it buffers writes itself): Flush is the durability point of
@@ -335,35 +283,6 @@ func (s *Store[K, V]) Flush(ctx context.Context) error {
 		return ErrClosed
 	}
 	return s.c.pst.flush(ctx)
-}
-
-// Rotate re-seals every persisted record of every persisted bucket the
-// store knows under the keyring's current primary key, after flushing
-// what is queued, and returns how many records it re-sealed. Rotation is:
-// Keyring.Add the new key, Keyring.SetPrimary it (new writes use it at
-// once), Rotate, then Keyring.Remove the old key. Rotate can be run again
-// after an interruption: records already under the primary are skipped.
-// With Persist.Plaintext there is nothing to re-seal and Rotate returns 0.
-func (s *Store[K, V]) Rotate(ctx context.Context) (int, error) {
-	if err := s.Flush(ctx); err != nil {
-		return 0, err
-	}
-	p := s.c.pst
-	if p.enc == nil {
-		return 0, nil
-	}
-	total := 0
-	for _, b := range *s.c.buckets.list.Load() {
-		if b.pmode.Load() == pmNone {
-			continue
-		}
-		n, err := p.enc.Rotate(ctx, b.name)
-		total += n
-		if err != nil {
-			return total, err
-		}
-	}
-	return total, nil
 }
 
 // Backend returns the pipeline the store persists through: the backend

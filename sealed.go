@@ -2,6 +2,7 @@ package livedict
 
 import (
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/livedict/livedict/codec"
@@ -41,6 +42,19 @@ func newSealer[K comparable, V any](c *core[K, V], opts *Options[K, V], pcfg *Pe
 	return &sealer[K, V]{keyring: opts.Keyring, keyCodec: kc, codec: codec.Msgpack[V](), name: defaultStoreName,
 		report: func(err error) { slog.Warn("livedict: sealed value", "err", err) }}, nil
 }
+// sealedValue holds a value sealed in memory. Rotate re-seals it under the
+// keyring's new primary in place, by swapping the pointer: readers see
+// either blob, and both open while the old key is in the keyring.
+type sealedValue struct{ blob atomic.Pointer[[]byte] }
+
+func newSealedValue(blob []byte) *sealedValue {
+	s := new(sealedValue)
+	s.blob.Store(&blob)
+	return s
+}
+
+// load returns the current blob.
+func (s *sealedValue) load() []byte { return *s.blob.Load() }
 
 // sealedSuffix makes the binding's store name for values sealed in memory, so
 // that a memory blob never opens as a persisted one or the reverse.
@@ -92,7 +106,7 @@ func (c *core[K, V]) valueOf(e *entry[K, V]) (V, bool) {
 		return e.value, true
 	}
 	bucket := c.bucketName(e.bucket())
-	v, err := c.seal.openValue(bucket, e.key, e.extra.sealed)
+	v, err := c.seal.openValue(bucket, e.key, e.extra.sealed.load())
 	if err != nil {
 		c.seal.report(&PersistError{Op: "open sealed value", Bucket: bucket, Err: err})
 		return v, false

@@ -42,10 +42,10 @@ func TestSealedBucket(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := s.c.lookup(secrets.b, "api")
-	if e == nil || e.value != "" || e.extra == nil || len(e.extra.sealed) == 0 {
+	if e == nil || e.value != "" || e.extra == nil || len(e.extra.sealed.load()) == 0 {
 		t.Fatalf("the entry does not hold its value sealed: %+v", e)
 	}
-	if bytes.Contains(e.extra.sealed, []byte(secret)) {
+	if bytes.Contains(e.extra.sealed.load(), []byte(secret)) {
 		t.Fatal("the sealed bytes contain the plaintext")
 	}
 	if v, ok := secrets.Get("api"); !ok || v != secret {
@@ -127,7 +127,7 @@ func TestSealedWithoutBackend(t *testing.T) {
 	if e == nil || e.extra == nil || e.extra.sealed == nil || e.value != "" {
 		t.Fatal("the entry does not hold its value sealed")
 	}
-	if bytes.Contains(e.extra.sealed, []byte("plaintext-token")) {
+	if bytes.Contains(e.extra.sealed.load(), []byte("plaintext-token")) {
 		t.Fatal("the sealed bytes contain the plaintext")
 	}
 	if got, ok := v.Get("api"); !ok || got != "plaintext-token" {

@@ -304,9 +304,10 @@ func (v *View[K, V]) Len() int {
 		return int(v.b.count.Load())
 	}
 	n := v.c.len()
-	for _, b := range (*v.c.buckets.list.Load())[1:] {
-		n -= int(b.count.Load())
-	}
+	v.c.buckets.each(func(b *bucketState) bool {
+		n -= int(b.count.Load()) // the default bucket's count stays 0
+		return true
+	})
 	return max(n, 0)
 }
 

@@ -47,7 +47,7 @@ func (c *core[K, V]) write(ctx context.Context, b *bucketState, key K, value V, 
 			cp := *ex
 			ex = &cp
 		}
-		ex.sealed = blob
+		ex.sealed = newSealedValue(blob)
 		var zero V
 		value = zero
 	}
@@ -215,6 +215,9 @@ func (c *core[K, V]) handGone(g expired[K, V]) {
 // admit counts a new entry against the bucket's and the store's limits,
 // or returns ErrFull and counts nothing.
 func (c *core[K, V]) admit(b *bucketState) error {
+	if err := b.failure(); err != nil {
+		return err // dropped meanwhile (drop.go): checked under the shard lock
+	}
 	if b.id != 0 {
 		n := b.count.Add(1)
 		if m := b.maxKeys.Load(); m > 0 && n > m {
@@ -386,7 +389,8 @@ func (c *core[K, V]) clear(ctx context.Context, b *bucketState) error {
 	if c.pst != nil {
 		list := []*bucketState{b}
 		if b == nil {
-			list = *c.buckets.list.Load()
+			list = nil
+			c.buckets.each(func(bs *bucketState) bool { list = append(list, bs); return true })
 		}
 		for _, bs := range list {
 			if m := bs.pmode.Load(); m != pmNone {

@@ -472,7 +472,7 @@ func (b *BreakerStage) scan(ctx context.Context, bucket string, yield func(store
 			case <-stop:
 				return
 			}
-			if err != nil {
+			if err != nil && !store.IsRecordError(err) {
 				return
 			}
 		}
@@ -518,11 +518,14 @@ func (b *BreakerStage) scan(ctx context.Context, bucket string, yield func(store
 			if !ok {
 				return nil
 			}
-			if it.err != nil {
+			if it.err != nil && !store.IsRecordError(it.err) {
 				yield(store.Record{}, bWrap("scan", it.err))
 				return it.err
 			}
-			if !yield(it.r, nil) {
+			if it.err != nil {
+				it.err = bWrap("scan", it.err) // one record's: the scan goes on
+			}
+			if !yield(it.r, it.err) {
 				// The reader stops at once unless the next stage's Scan
 				// ignores its yield's answer; give it a Timeout.
 				if timer != nil {

@@ -423,8 +423,10 @@ func (e *EncryptStage) Delete(ctx context.Context, bucket string, key []byte) er
 // Scan yields every unexpired record of bucket with its clear key and
 // value, opening each blob the next stage yields; this is how a store
 // recovers its keys when it starts. A record that does not open, or whose
-// name is not its key's name (as when NameKey has changed), ends the
-// sequence with an error.
+// name is not its key's name (as when NameKey has changed), is yielded as
+// a [*store.RecordError] naming its storage name, and the scan goes on; so
+// does a RecordError of the next stage, whose key is a storage name and
+// becomes its Name. Any other error of the next stage ends the sequence.
 func (e *EncryptStage) Scan(ctx context.Context, bucket string) iter.Seq2[store.Record, error] {
 	return func(yield func(store.Record, error) bool) {
 		if err := e.check(ctx); err != nil {
@@ -433,8 +435,18 @@ func (e *EncryptStage) Scan(ctx context.Context, bucket string) iter.Seq2[store.
 		}
 		for rec, err := range e.next.Scan(ctx, bucket) {
 			if err != nil {
-				yield(store.Record{}, encErr("scan", err))
-				return
+				re := store.AsRecordError(err)
+				if re == nil {
+					yield(store.Record{}, encErr("scan", err))
+					return
+				}
+				if re.Name == nil {
+					re.Name, re.Key = re.Key, nil
+				}
+				if !yield(store.Record{}, encErr("scan", err)) {
+					return
+				}
+				continue
 			}
 			out, err := e.open(bucket, rec.Key, rec)
 			if errors.Is(err, store.ErrNotFound) {
@@ -446,8 +458,11 @@ func (e *EncryptStage) Scan(ctx context.Context, bucket string) iter.Seq2[store.
 				err = fmt.Errorf("%w: a record is stored under a name that is not its key's (was NameKey changed?)", ErrCorrupt)
 			}
 			if err != nil {
-				yield(store.Record{}, encErr("scan", err))
-				return
+				err = &store.RecordError{Bucket: bucket, Name: rec.Key, Err: err}
+				if !yield(store.Record{}, encErr("scan", err)) {
+					return
+				}
+				continue
 			}
 			if !yield(out, nil) {
 				return
@@ -477,20 +492,33 @@ func (e *EncryptStage) Scan(ctx context.Context, bucket string) iter.Seq2[store.
 //
 // Rotate is idempotent: records already under the primary are left alone,
 // so after an interruption (a cancelled context, a crash) running it again
-// finishes the work. It stops at the first record it cannot reseal and
-// returns an error naming the record's storage name (a hash, not the key)
-// along with the count so far; such a record is damaged or sealed under a
-// key no longer in the keyring, and must be deleted from the backend (by
-// that name) before Rotate can finish.
+// finishes the work. A record it cannot reseal (damaged, or sealed under a
+// key no longer in the keyring) is skipped and reported: Rotate goes on
+// with the others and then returns the count along with an error that
+// joins one [*store.RecordError] per such record, naming its storage name
+// (a hash, not the key) and matching [store.ErrCorruptRecord]. Such a
+// record must be deleted from the backend by that name; until then the old
+// key cannot be retired without leaving it unreadable. A failure of the
+// next stage, or the end of ctx, stops Rotate and is returned, joined with
+// the records skipped so far.
 func (e *EncryptStage) Rotate(ctx context.Context, bucket string) (n int, err error) {
 	if err := e.check(ctx); err != nil {
 		return 0, encErr("rotate", err)
 	}
 	primary := e.ring.Primary()
 	var names [][]byte
+	var skipped []error
 	for rec, err := range e.next.Scan(ctx, bucket) {
 		if err != nil {
-			return 0, encErr("rotate", err)
+			re := store.AsRecordError(err)
+			if re == nil {
+				return 0, errors.Join(append(skipped, encErr("rotate", err))...)
+			}
+			if re.Name == nil {
+				re.Name, re.Key = re.Key, nil
+			}
+			skipped = append(skipped, encErr("rotate", err))
+			continue
 		}
 		if !sealedUnder(rec.Value, primary) {
 			names = append(names, rec.Key)
@@ -498,17 +526,22 @@ func (e *EncryptStage) Rotate(ctx context.Context, bucket string) (n int, err er
 	}
 	for _, name := range names {
 		if err := e.check(ctx); err != nil {
-			return n, encErr("rotate", err)
+			return n, errors.Join(append(skipped, encErr("rotate", err))...)
 		}
 		done, err := e.reseal(ctx, bucket, name)
-		if err != nil {
-			return n, encErr("rotate", fmt.Errorf("record %q: %w", name, err))
+		switch {
+		case err == nil:
+		case errors.Is(err, crypto.ErrUnknownKey) || errors.Is(err, ErrCorrupt):
+			skipped = append(skipped, encErr("rotate", &store.RecordError{Bucket: bucket, Name: name, Err: err}))
+			continue
+		default:
+			return n, errors.Join(append(skipped, encErr("rotate", fmt.Errorf("record %q: %w", name, err)))...)
 		}
 		if done {
 			n++
 		}
 	}
-	return n, nil
+	return n, errors.Join(skipped...)
 }
 
 // reseal rewrites the record under name with its blob sealed under the

@@ -172,7 +172,9 @@ func (s *transformStage) Delete(ctx context.Context, bucket string, key []byte) 
 }
 
 // Scan yields the next stage's records with their values decoded. A value
-// that does not decode ends the sequence with its error.
+// that does not decode is yielded as a [*store.RecordError] (with the
+// record's Key, never shown) and the scan goes on, as it does after a
+// RecordError of the next stage; any other error ends the sequence.
 func (s *transformStage) Scan(ctx context.Context, bucket string) iter.Seq2[store.Record, error] {
 	return func(yield func(store.Record, error) bool) {
 		if err := s.check(ctx); err != nil {
@@ -181,11 +183,16 @@ func (s *transformStage) Scan(ctx context.Context, bucket string) iter.Seq2[stor
 		}
 		for r, err := range s.next.Scan(ctx, bucket) {
 			if err == nil {
-				r, err = s.decode(r)
+				key := r.Key
+				if r, err = s.decode(r); err != nil {
+					err = &store.RecordError{Bucket: bucket, Key: key, Err: err}
+				}
 			}
 			if err != nil {
-				yield(store.Record{}, wrap("scan", err))
-				return
+				if !yield(store.Record{}, wrap("scan", err)) || !store.IsRecordError(err) {
+					return
+				}
+				continue
 			}
 			if !yield(r, nil) {
 				return

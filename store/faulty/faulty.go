@@ -257,8 +257,10 @@ func (f *Faulty) Scan(ctx context.Context, bucket string) iter.Seq2[store.Record
 		}
 		for r, err := range f.next.Scan(ctx, bucket) {
 			if err != nil {
-				yield(store.Record{}, err)
-				return
+				if !yield(store.Record{}, err) || !store.IsRecordError(err) {
+					return
+				}
+				continue
 			}
 			if !yield(ft.read(r), nil) {
 				return
