@@ -155,6 +155,7 @@ func testBackend(t *testing.T, b backend) {
 		{"ScanCancelled", testScanCancelled},
 		{"Ping", testPing},
 		{"StoreOpen", testStoreOpen},
+		{"Persisted", testPersisted},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, b) })
 	}

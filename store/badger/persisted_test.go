@@ -1,0 +1,16 @@
+package badger_test
+
+import (
+	"testing"
+
+	"github.com/livedict/livedict/internal/backendtest"
+	"github.com/livedict/livedict/store/storetest"
+)
+
+// TestPersisted checks Warm, Rotate and DropBucket of a Store over Badger
+// with damaged records planted; see backendtest.Persisted.
+func TestPersisted(t *testing.T) {
+	backendtest.Persisted(t, func(t *testing.T) storetest.Harness {
+		return &harness{dir: t.TempDir()}
+	})
+}
