@@ -11,6 +11,9 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/livedict/livedict/config"
+	"github.com/livedict/livedict/store"
 )
 
 var exportCommand = &command{
@@ -44,7 +47,7 @@ Examples:
 			if err := e.wantArgs(args); err != nil {
 				return err
 			}
-			s, err := e.open(ctx, openOptions{values: !*sealed})
+			s, err := e.open(ctx, openOptions{values: !*sealed, rawValues: true})
 			if err != nil {
 				return err
 			}
@@ -54,7 +57,9 @@ Examples:
 			}
 			buckets := []string(e.g.buckets)
 			if len(buckets) == 0 {
-				buckets = e.allBuckets(s.cfg)
+				if buckets, err = e.allBuckets(ctx, s.cfg, s.raw); err != nil {
+					return err
+				}
 			}
 			w := e.stdout
 			var file *outFile
@@ -67,7 +72,8 @@ Examples:
 			}
 			bw := bufio.NewWriterSize(w, 64<<10)
 			pr := e.newProgress("exported", -1)
-			n, err := s.export(ctx, bw, buckets, *sealed, e.g.keyType, pr)
+			skipped := &skipReport{e: e, s: s}
+			n, err := s.export(ctx, bw, buckets, *sealed, e.g.keyType, pr, skipped)
 			if err != nil {
 				pr.stop()
 				return fmt.Errorf("after %d records: %w", n, err)
@@ -82,13 +88,14 @@ Examples:
 				}
 				fmt.Fprintf(e.stderr, "export: wrote %d records to %s\n", n, *out)
 			}
-			return nil
+			return skipped.err()
 		}
 	},
 }
 
-// export writes the records of buckets to w and returns how many.
-func (s *session) export(ctx context.Context, w io.Writer, buckets []string, sealed bool, keyType string, pr progress) (int64, error) {
+// export writes the records of buckets to w and returns how many. A
+// record it cannot read or render is reported to skipped and left out.
+func (s *session) export(ctx context.Context, w io.Writer, buckets []string, sealed bool, keyType string, pr progress, skipped *skipReport) (int64, error) {
 	var n int64
 	for _, b := range buckets {
 		if !persisted(s.cfg, b) {
@@ -99,17 +106,26 @@ func (s *session) export(ctx context.Context, w io.Writer, buckets []string, sea
 			src = s.raw
 		}
 		for r, err := range src.Scan(ctx, b) {
+			if store.IsRecordError(err) {
+				if sealed {
+					skipped.addRaw(b, nil, err)
+				} else {
+					skipped.add(b, nil, err)
+				}
+				continue
+			}
 			if err != nil {
 				return n, fmt.Errorf("bucket %s: %w", showBucket(b), err)
 			}
 			var l []byte
 			if sealed {
-				l, err = sealedLine(b, r.Key, r.Value, r.ExpireAt)
-			} else {
-				l, err = s.plainRecordLine(b, r.Key, r.Value, r.ExpireAt, keyType)
-			}
-			if err != nil {
-				return n, err
+				if l, err = sealedLine(b, r.Key, r.Value, r.ExpireAt); err != nil {
+					skipped.addRaw(b, r.Key, err)
+					continue
+				}
+			} else if l, err = s.plainRecordLine(b, r.Key, r.Value, r.ExpireAt, keyType); err != nil {
+				skipped.add(b, r.Key, err)
+				continue
 			}
 			if _, err := w.Write(l); err != nil {
 				return n, err
@@ -178,15 +194,22 @@ func (f *outFile) abort() {
 	}
 }
 
-// plainRecordLine decodes a record read from the pipeline into its line.
+// plainRecordLine decodes a record read from the pipeline into its line,
+// with its value both rendered and exact (raw). A gob value, which only
+// the program's own types decode, is exported as raw alone.
 func (s *session) plainRecordLine(bucket string, kb, vb []byte, expireAt time.Time, keyType string) ([]byte, error) {
 	key, err := s.keys.DecodeKey(kb)
 	if err != nil {
-		return nil, fmt.Errorf("bucket %s: a key does not decode as --key-type %s: %w", showBucket(bucket), keyType, err)
+		return nil, fmt.Errorf("the key does not decode as --key-type %s: %w", keyType, err)
 	}
-	v, err := s.values.Decode(vb)
-	if err != nil {
-		return nil, fmt.Errorf("bucket %s, key %q: %w", showBucket(bucket), key, err)
+	var v any
+	if c := s.codecName(); c != config.CodecGob {
+		if v, err = s.values.Decode(vb); err != nil {
+			return nil, fmt.Errorf("the value does not decode as %s: %w", c, err)
+		}
 	}
-	return plainLine(bucket, key, keyType, v, expireAt)
+	if vb == nil {
+		vb = []byte{}
+	}
+	return plainLine(bucket, key, keyType, v, expireAt, vb, s.codecName())
 }

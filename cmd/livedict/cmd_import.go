@@ -9,8 +9,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"time"
 
+	"github.com/livedict/livedict/config"
 	"github.com/livedict/livedict/store"
 )
 
@@ -63,7 +65,7 @@ Examples:
 				defer f.Close()
 				r = f
 			}
-			s, err := e.open(ctx, openOptions{values: !*sealed})
+			s, err := e.open(ctx, openOptions{values: !*sealed, rawValues: true})
 			if err != nil {
 				return err
 			}
@@ -186,11 +188,61 @@ func (im *importer) record(data []byte) (*store.Record, error) {
 	if err != nil {
 		return nil, badLine("key: %v", err)
 	}
-	vb, err := s.values.Encode(nil, p.value)
+	vb, err := s.plainValue(p)
 	if err != nil {
-		return nil, badLine("value: %v", err)
+		return nil, err
 	}
 	return &store.Record{Bucket: p.bucket, Key: kb, Value: vb, ExpireAt: p.expireAt}, nil
+}
+
+// plainValue returns the bytes to store for a plain record's value: raw as
+// it is, when the line has it, once checked to be of this store's codec
+// and still rendered by value (so that an edit of value is never dropped
+// in silence); value encoded by the codec otherwise.
+func (s *session) plainValue(p parsedRecord) ([]byte, error) {
+	codecName := s.codecName()
+	if p.raw == nil {
+		if codecName == config.CodecGob {
+			return nil, badLine("value: this store's codec is gob, which livedict cannot encode: only lines with raw (from export of a gob store) can be imported")
+		}
+		vb, err := s.values.Encode(nil, p.value)
+		if err != nil {
+			return nil, badLine("value: %v", err)
+		}
+		return vb, nil
+	}
+	if p.codec != codecName {
+		return nil, badLine("raw: written by the %s codec, but this store's codec is %s (remove raw and codec to import the value as JSON)", p.codec, codecName)
+	}
+	if codecName == config.CodecGob {
+		return p.raw, nil
+	}
+	v, err := s.values.Decode(p.raw)
+	if err != nil {
+		return nil, badLine("raw: does not decode as %s: %v", codecName, err)
+	}
+	shown, err := toJSON(v)
+	if err != nil {
+		return nil, badLine("raw: %v", err)
+	}
+	if !sameJSON(shown, p.valueJSON) {
+		return nil, badLine("value does not match raw (was it edited?): remove raw and codec to import the edited value, or restore it")
+	}
+	return p.raw, nil
+}
+
+// sameJSON reports whether two JSON texts hold the same value, as import
+// reads values: object key order and spacing do not count.
+func sameJSON(a, b []byte) bool {
+	x, err := fromJSON(a)
+	if err != nil {
+		return false
+	}
+	y, err := fromJSON(b)
+	if err != nil {
+		return false
+	}
+	return reflect.DeepEqual(x, y)
 }
 
 // flush writes the batch: sealed records to the raw backend, plain ones

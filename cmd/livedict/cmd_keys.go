@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+
+	"github.com/livedict/livedict/store"
 )
 
 var keysCommand = &command{
@@ -16,7 +18,10 @@ var keysCommand = &command{
 	summary: "list the keys of a bucket",
 	help: `Lists the keys of one bucket (--bucket, default the default bucket) with a
 live value in the backend, sorted, one per line, by scanning the backend and
-opening every record with the configured keys. A key that cannot be printed
+opening every record with the configured keys. A record that cannot be read
+(damaged, sealed under a key no longer configured, or whose key does not
+decode) is named on stderr by its storage name and skipped, and keys exits
+with code 5 once done. A key that cannot be printed
 as it is (control characters, invalid UTF-8, surrounding spaces, a leading
 quote) is printed as a JSON string; --json prints every key that way.
 
@@ -38,13 +43,19 @@ Example:
 			}
 			defer s.closeInto(&err)
 			var keys []string
+			skipped := &skipReport{e: e, s: s}
 			for r, err := range s.pipe.Scan(ctx, bucket) {
+				if store.IsRecordError(err) {
+					skipped.add(bucket, nil, err)
+					continue
+				}
 				if err != nil {
 					return fmt.Errorf("bucket %s: %w", showBucket(bucket), err)
 				}
 				k, err := s.keys.DecodeKey(r.Key)
 				if err != nil {
-					return fmt.Errorf("bucket %s: a key does not decode as --key-type %s: %w", showBucket(bucket), e.g.keyType, err)
+					skipped.add(bucket, r.Key, fmt.Errorf("the key does not decode as --key-type %s: %w", e.g.keyType, err))
+					continue
 				}
 				keys = append(keys, k)
 			}
@@ -66,7 +77,7 @@ Example:
 					return err
 				}
 			}
-			return nil
+			return skipped.err()
 		}
 	},
 }

@@ -58,7 +58,11 @@ Example:
 			fmt.Fprintln(w)
 			fmt.Fprintln(w, "BUCKET\tPERSISTED\tRECORDS\tSEALED UNDER")
 			total := 0
-			for _, b := range e.allBuckets(c) {
+			buckets, err := e.allBuckets(ctx, c, raw)
+			if err != nil {
+				return err
+			}
+			for _, b := range buckets {
 				n, err := countSeals(ctx, raw, b)
 				if err != nil {
 					return err

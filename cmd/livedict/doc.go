@@ -51,7 +51,8 @@
 //
 // 0 success; 1 runtime error; 2 usage error; 3 configuration error
 // (missing or invalid file, bad LIVEDICT_ variable, unreadable key,
-// backend scheme not linked in); 4 get found no live value. Every error
+// backend scheme not linked in); 4 get found no live value; 5 keys or
+// export completed but skipped unreadable records. Every error
 // is printed as one line, "livedict: COMMAND: message", on stderr, and no
 // output holds key material.
 package main

@@ -14,6 +14,7 @@ const (
 	exitUsage    = 2 // the command line is wrong
 	exitConfig   = 3 // the configuration is missing, invalid, or names keys that cannot be read
 	exitNotFound = 4 // get: the key has no live value
+	exitSkipped  = 5 // keys, export: done, but some records could not be read and were skipped
 )
 
 // errHelp is returned by a command that printed its usage because it was

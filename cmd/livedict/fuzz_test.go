@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"reflect"
 	"testing"
 )
@@ -23,7 +24,7 @@ func FuzzParseLine(f *testing.F) {
 		if sealed {
 			again, err = sealedLine(p.bucket, []byte(p.key), p.blob, p.expireAt)
 		} else {
-			again, err = plainLine(p.bucket, p.key, keyType, p.value, p.expireAt)
+			again, err = plainLine(p.bucket, p.key, keyType, p.value, p.expireAt, p.raw, p.codec)
 		}
 		if err != nil {
 			t.Fatalf("accepted %q but cannot write it back: %v", data, err)
@@ -33,7 +34,7 @@ func FuzzParseLine(f *testing.F) {
 			t.Fatalf("accepted %q but not its rewrite %q: %v", data, again, err)
 		}
 		if p.bucket != q.bucket || p.key != q.key || !p.expireAt.Equal(q.expireAt) ||
-			!reflect.DeepEqual(p.blob, q.blob) || !reflect.DeepEqual(jsonable(p.value), jsonable(q.value)) {
+			!reflect.DeepEqual(p.blob, q.blob) || !bytes.Equal(p.raw, q.raw) || p.codec != q.codec || !reflect.DeepEqual(jsonable(p.value), jsonable(q.value)) {
 			t.Fatalf("%q came back as %q:\n%+v\n%+v", data, again, p, q)
 		}
 	})

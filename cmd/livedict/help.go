@@ -42,6 +42,8 @@ const exitCodesHelp = `Exit codes:
   3  configuration error (file missing or invalid, bad LIVEDICT_ variable,
      unreadable key, backend scheme not in this build)
   4  get: the key has no live value
+  5  keys, export: completed, but skipped records that could not be read
+     (each named on stderr by bucket and storage name; see del --storage-name)
 `
 
 const envHelp = `Environment:

@@ -17,11 +17,18 @@ import (
 
 // The export format is JSON lines, one record per line:
 //
-//	{"bucket":"sessions","key":"user:42","value":{"name":"Ada"},"expire_at":"2030-01-02T15:04:05.123Z"}
+//	{"bucket":"sessions","key":"user:42","value":{"name":"Ada"},"expire_at":"2030-01-02T15:04:05.123Z","raw":"gaRuYW1lo0FkYQ","codec":"msgpack"}
 //
 // key is a JSON string, or a number with --key-type int; value is any JSON
 // value; expire_at is RFC 3339 (with fractional seconds) in UTC, or null
-// for a record that never expires. A sealed record (export --sealed) is
+// for a record that never expires. raw, which export always writes, is
+// the value's bytes as the codec named by codec encoded them, in base64:
+// the exact value, where the JSON rendering may lose what JSON cannot
+// hold (a msgpack time, a binary string, an integer past 2^63). Import
+// writes raw as it is, after checking that the store uses the same codec
+// and that value still renders it (an edited value is refused rather
+// than dropped); a line without raw is imported from its value. A gob
+// store's values have no rendering: value is null. A sealed record (export --sealed) is
 // the backend's record below encryption, never decrypted:
 //
 //	{"bucket":"sessions","key":"<64 hex digits: the storage name>","value":"<base64 of the sealed blob>","expire_at":null,"sealed":true}
@@ -33,6 +40,8 @@ type line struct {
 	Value    json.RawMessage `json:"value"`
 	ExpireAt *string         `json:"expire_at"`
 	Sealed   bool            `json:"sealed,omitempty"`
+	Raw      *string         `json:"raw,omitempty"`
+	Codec    string          `json:"codec,omitempty"`
 }
 
 // errBadLine is matched by every error parseLine returns.
@@ -51,6 +60,11 @@ type parsedRecord struct {
 	value    any
 	blob     []byte
 	expireAt time.Time
+	// raw and codec are a plain record's exact value and its codec, when
+	// the line has them; valueJSON is the line's value as written.
+	raw       []byte
+	codec     string
+	valueJSON []byte
 }
 
 // parseLine checks one line of the export format. keyType is "string" or
@@ -77,6 +91,12 @@ func parseLine(data []byte, keyType string, sealed bool) (parsedRecord, error) {
 		return parsedRecord{}, badLine("a sealed record (written by export --sealed): import it with import --sealed")
 	case !l.Sealed && sealed:
 		return parsedRecord{}, badLine("not a sealed record: import --sealed takes what export --sealed writes")
+	case sealed && (l.Raw != nil || l.Codec != ""):
+		return parsedRecord{}, badLine("a sealed record has no raw or codec field")
+	case l.Raw != nil && l.Codec == "":
+		return parsedRecord{}, badLine("raw without codec: the codec that wrote raw must be named")
+	case l.Raw == nil && l.Codec != "":
+		return parsedRecord{}, badLine("codec without raw")
 	}
 	r := parsedRecord{bucket: *l.Bucket}
 	if l.ExpireAt != nil {
@@ -119,6 +139,14 @@ func parsePlain(r *parsedRecord, l line, keyType string) error {
 		return badLine("value: %s", jsonReason(err))
 	}
 	r.value = v
+	r.valueJSON = l.Value
+	if l.Raw != nil {
+		raw, err := base64.StdEncoding.DecodeString(*l.Raw)
+		if err != nil {
+			return badLine("raw: not base64")
+		}
+		r.raw, r.codec = raw, l.Codec
+	}
 	return nil
 }
 
@@ -230,8 +258,9 @@ func formatExpiry(t time.Time) *string {
 	return &s
 }
 
-// plainLine returns the line of a record decoded from the pipeline.
-func plainLine(bucket, key, keyType string, value any, expireAt time.Time) ([]byte, error) {
+// plainLine returns the line of a record decoded from the pipeline; raw,
+// when not nil, is its value's bytes as codecName encoded them.
+func plainLine(bucket, key, keyType string, value any, expireAt time.Time, raw []byte, codecName string) ([]byte, error) {
 	var kj []byte
 	var err error
 	if keyType == "int" {
@@ -243,7 +272,12 @@ func plainLine(bucket, key, keyType string, value any, expireAt time.Time) ([]by
 	if err != nil {
 		return nil, err
 	}
-	return marshalLine(line{Bucket: &bucket, Key: kj, Value: vj, ExpireAt: formatExpiry(expireAt)})
+	l := line{Bucket: &bucket, Key: kj, Value: vj, ExpireAt: formatExpiry(expireAt)}
+	if raw != nil {
+		b64 := base64.StdEncoding.EncodeToString(raw)
+		l.Raw, l.Codec = &b64, codecName
+	}
+	return marshalLine(l)
 }
 
 // sealedLine returns the line of a raw record.

@@ -37,7 +37,10 @@ func (e *env) reseal(ctx context.Context) (err error) {
 		return err
 	}
 	primary := s.ring.Primary()
-	buckets := e.allBuckets(s.cfg)
+	buckets, err := e.allBuckets(ctx, s.cfg, s.raw)
+	if err != nil {
+		return err
+	}
 	todo := 0
 	for _, b := range buckets {
 		if !persisted(s.cfg, b) {

@@ -39,7 +39,11 @@ func (e *env) retireKey(ctx context.Context, id uint32) (err error) {
 	}()
 	left := 0
 	var where []string
-	for _, b := range e.allBuckets(c) {
+	buckets, err := e.allBuckets(ctx, c, raw)
+	if err != nil {
+		return err
+	}
+	for _, b := range buckets {
 		n, err := countSeals(ctx, raw, b)
 		if err != nil {
 			return err

@@ -120,6 +120,9 @@ type session struct {
 type openOptions struct {
 	// values: the command decodes or encodes values.
 	values bool
+	// rawValues: the command also copies values as their codec's bytes,
+	// so a gob store is allowed (its values are copied, not decoded).
+	rawValues bool
 	// layers go right below encryption, above the configured ones.
 	layers []layer.Layer
 }
@@ -130,7 +133,7 @@ func (e *env) open(ctx context.Context, opts openOptions) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	if opts.values && c.Persist.Codec == config.CodecGob {
+	if opts.values && !opts.rawValues && c.Persist.Codec == config.CodecGob {
 		return nil, errors.New("persist.codec is gob, which cannot be decoded without the program's own Go types; " +
 			"livedict reads and writes values of msgpack and json stores only (export --sealed and import --sealed work with any codec)")
 	}
@@ -212,9 +215,10 @@ func (e *env) openRaw(ctx context.Context) (config.Config, store.Stage, error) {
 
 // allBuckets returns the buckets a command that covers the whole store
 // visits: the default bucket, every bucket the configuration declares,
-// and every bucket named with --bucket. Backends cannot list their
-// buckets, so a bucket that is in none of these is not visited.
-func (e *env) allBuckets(c config.Config) []string {
+// every bucket named with --bucket, and every bucket the backend lists
+// (store.BucketLister, reached from st through the layers, which keep
+// bucket names as they are), declared or not.
+func (e *env) allBuckets(ctx context.Context, c config.Config, st store.Stage) ([]string, error) {
 	set := map[string]bool{"": true}
 	for b := range c.Buckets {
 		set[b] = true
@@ -222,7 +226,15 @@ func (e *env) allBuckets(c config.Config) []string {
 	for _, b := range e.g.buckets {
 		set[b] = true
 	}
-	return slices.Sorted(maps.Keys(set))
+	if l, ok := store.As[store.BucketLister](st); ok {
+		for b, err := range l.Buckets(ctx) {
+			if err != nil {
+				return nil, fmt.Errorf("list buckets: %w", err)
+			}
+			set[b] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(set)), nil
 }
 
 // persisted reports whether the configuration persists bucket.
@@ -248,6 +260,9 @@ func requirePersisted(c config.Config, bucket string) error {
 
 // showBucket quotes a bucket name for messages; the default bucket is "".
 func showBucket(b string) string { return fmt.Sprintf("%q", b) }
+
+// codecName is the configured codec's name.
+func (s *session) codecName() string { return cmp.Or(s.cfg.Persist.Codec, config.CodecMsgpack) }
 
 // storeName is the name sealed records are bound to: Config.Name, or
 // "livedict", the default config and livedict document.
