@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	github.com/creack/pty v1.1.24
+	github.com/google/go-cmp v0.7.0
 	github.com/livedict/livedict v0.0.0-00010101000000-000000000000
 	github.com/livedict/livedict/snapshot/blob v0.0.0-00010101000000-000000000000
 	github.com/livedict/livedict/store/badger v0.0.0-00010101000000-000000000000
