@@ -296,7 +296,8 @@ const (
 // context checks are made before each page; a failure is yielded once, with
 // a zero record, and ends the sequence, except for a stored value this
 // package could not have written: that one is yielded as a Record with
-// only Bucket set and an error matching [ErrCorrupt], and the scan goes on.
+// only Bucket set and an error matching [ErrCorrupt] (a [*store.RecordError]
+// holding its key), and the scan goes on.
 func (s *Store) Scan(ctx context.Context, bucket string) iter.Seq2[store.Record, error] {
 	return func(yield func(store.Record, error) bool) {
 		prefix := bucketPrefix(bucket)
@@ -346,7 +347,7 @@ func (s *Store) scanPage(ctx context.Context, bucket string, prefix, seek []byte
 		item := it.Item()
 		r, err := readItem(item, bucket, item.Key()[len(prefix):])
 		if errors.Is(err, ErrCorrupt) {
-			page = append(page, pageItem{err: wrap("scan", err)})
+			page = append(page, pageItem{err: wrap("scan", &store.RecordError{Bucket: bucket, Key: r.Key, Err: err})})
 			continue
 		}
 		if err != nil {

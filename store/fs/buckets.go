@@ -89,3 +89,11 @@ func (s *Store) headerBucket(path string) (string, bool, error) {
 	}
 	return string(e.bucket), true, nil
 }
+
+// corruptRecord is the error Scan yields for the damaged entry file name
+// of bucket: a *store.RecordError matching ErrCorrupt, whose Key is the
+// key the file name encodes (nil for a hashed name, which hides it).
+func corruptRecord(bucket, name string, err error) error {
+	key, _ := decodeName(prefixEntry, name)
+	return fmt.Errorf("fs: scan: %w", &store.RecordError{Bucket: bucket, Key: key, Err: err})
+}

@@ -252,7 +252,9 @@ func (s *Store) Delete(ctx context.Context, bucket string, key []byte) error {
 // scan may or may not be seen. Expired files it meets are removed. A damaged
 // file (see [ErrCorrupt]) is yielded as a Record with only Bucket set and an
 // error matching ErrCorrupt that names the file by its storage name, and the
-// scan goes on with the next file; any other error ends it.
+// scan goes on with the next file; any other error ends it. The error is a
+// [*store.RecordError] whose Key is the key the file's name encodes (nil
+// for a hashed name).
 func (s *Store) Scan(ctx context.Context, bucket string) iter.Seq2[store.Record, error] {
 	return func(yield func(store.Record, error) bool) {
 		dir := bucketDirName(bucket)
@@ -264,7 +266,7 @@ func (s *Store) Scan(ctx context.Context, bucket string) iter.Seq2[store.Record,
 				return err
 			})
 			if errors.Is(err, ErrCorrupt) {
-				if !yield(store.Record{Bucket: bucket}, fmt.Errorf("fs: scan: %w", err)) {
+				if !yield(store.Record{Bucket: bucket}, corruptRecord(bucket, name, err)) {
 					return errStop
 				}
 				return nil

@@ -156,6 +156,7 @@ func testBackend(t *testing.T, b backend) {
 		{"Ping", testPing},
 		{"StoreOpen", testStoreOpen},
 		{"Persisted", testPersisted},
+		{"ScanSkipsCorrupt", testScanSkipsCorrupt},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, b) })
 	}

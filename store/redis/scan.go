@@ -22,7 +22,8 @@ import (
 // form (written by another program) are skipped; a value in the Store's
 // namespace that this package did not write is yielded as a Record with
 // only Bucket set and an error matching [ErrCorrupt] (and
-// [store.ErrCorrupt]), and the scan goes on; any other error ends it. As SCAN may return a key twice, Scan remembers the
+// [store.ErrCorrupt]; a [*store.RecordError] holding its key), and the scan
+// goes on; any other error ends it. As SCAN may return a key twice, Scan remembers the
 // keys it has yielded until it ends, so its memory grows with the bucket.
 func (s *Store) Scan(ctx context.Context, bucket string) iter.Seq2[store.Record, error] {
 	return func(yield func(store.Record, error) bool) {
@@ -226,7 +227,8 @@ func (s *Store) fetch(ctx context.Context, bucket, prefix string, names []string
 		if err != nil {
 			// Named by its storage name, which is a keyed hash when the
 			// encrypt layer is above; it goes on to the next record.
-			batch = append(batch, scanItem{err: fmt.Errorf("store/redis: scan: %s: %w", ours[i], err)})
+			re := &store.RecordError{Bucket: bucket, Key: keys[i], Err: fmt.Errorf("%s: %w", ours[i], err)}
+			batch = append(batch, scanItem{err: fmt.Errorf("store/redis: scan: %w", re)})
 			continue
 		}
 		r := store.Record{Bucket: bucket, Key: keys[i], Value: value, ExpireAt: exp}
