@@ -36,7 +36,10 @@
 // default bucket, "": s.Len() and s.Clear() act on it, while the methods
 // that cover every bucket have names of their own ([Store.LenAll],
 // [Store.ClearAll], [Store.WarmAll]). [Options.RequireBucket] forbids
-// writes to the default bucket.
+// writes to the default bucket. Creating a bucket costs O(1); a store
+// holds at most [MaxBuckets] at once (past it, writes to a new bucket fail
+// with [ErrTooManyBuckets]), and [Store.DropBucket] removes a bucket, from
+// the backend too, and frees its id.
 //
 // # Limits
 //
@@ -105,9 +108,12 @@
 // memory with its persisted expiry), then Options.Loader, with one flight
 // per key however many goroutines miss it at once. A Loader needs no
 // backend: a memory-only store with one is a read-through cache.
-// [Store.WarmAll] loads every persisted record at start.
-// [BucketOptions.Sealed] keeps a bucket's values sealed in memory; it
-// needs a keyring (Options.Keyring, or Persist.Keyring), not a backend.
+// [Store.WarmAll] loads every persisted record at start, of every bucket
+// the backend lists, declared or not; a record it cannot read is skipped
+// and reported by its storage name ([SkippedError]), never hiding the
+// others. [BucketOptions.Sealed] keeps a bucket's values sealed in memory;
+// it needs a keyring (Options.Keyring, or Persist.Keyring), not a backend,
+// and [Store.Rotate] re-seals them with the persisted records.
 //
 // The flusher is the one goroutine a persisting store adds to the reaper;
 // Close stops both.
