@@ -44,10 +44,14 @@ func (s *Store[K, V]) Rotate(ctx context.Context) (int, error) {
 	if !ok {
 		return total, nil
 	}
-	bs, err := c.persistedBuckets(ctx)
-	if err != nil {
-		return total, err
+	bs, listErr := c.persistedBuckets(ctx)
+	var failed *PersistError
+	if errors.As(listErr, &failed) {
+		return total, listErr // the backend could not list its buckets
 	}
+	// Any other listErr is ErrTooManyBuckets: listed buckets that could not
+	// be registered, whose records Rotate misses. It is returned at the
+	// end, so Rotate never reports nil while an old key is still needed.
 	sk := skips{op: "rotate"}
 	report := func(err error) { p.errs.Add(1); p.report(err) }
 	for _, b := range bs {
@@ -58,10 +62,10 @@ func (s *Store[K, V]) Rotate(ctx context.Context) (int, error) {
 			sk.add(report, re)
 		}
 		if failure != nil {
-			return total, sk.err(total, &PersistError{Op: "rotate", Bucket: b.name, Err: failure})
+			return total, sk.err(total, errors.Join(&PersistError{Op: "rotate", Bucket: b.name, Err: failure}, listErr))
 		}
 	}
-	return total, sk.err(total, nil)
+	return total, sk.err(total, listErr)
 }
 
 // splitSkipped separates an error of EncryptStage.Rotate into the records

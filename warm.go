@@ -70,9 +70,10 @@ func (s *Store[K, V]) WarmAll(ctx context.Context) (int, error) {
 	if s.c.pst == nil {
 		return 0, ErrNotPersisted
 	}
-	bs, err := s.c.persistedBuckets(ctx)
-	if err != nil {
-		return 0, err
+	bs, listErr := s.c.persistedBuckets(ctx)
+	var failed *PersistError
+	if errors.As(listErr, &failed) {
+		return 0, listErr // the backend could not list its buckets
 	}
 	sk := skips{op: "warm"}
 	total := 0
@@ -80,8 +81,9 @@ func (s *Store[K, V]) WarmAll(ctx context.Context) (int, error) {
 		n, err := (&View[K, V]{c: s.c, b: b}).warm(ctx, &sk)
 		total += n
 		if err != nil {
-			return total, sk.err(total, err)
+			return total, sk.err(total, errors.Join(err, listErr))
 		}
 	}
-	return total, sk.err(total, nil)
+	// listErr, if any, is ErrTooManyBuckets: listed buckets left out.
+	return total, sk.err(total, listErr)
 }
