@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+
+	"github.com/livedict/livedict/store"
 )
 
 // TestSegOf: ids map to distinct slots of segments that double in size,
@@ -129,4 +131,37 @@ func BenchmarkCreateBuckets(b *testing.B) {
 		s.Close()
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/bucket")
+}
+
+// TestWarmPastMaxBuckets: when the backend lists more buckets than the
+// store may hold, Warm loads those that fit and returns ErrTooManyBuckets,
+// never nil.
+func TestWarmPastMaxBuckets(t *testing.T) {
+	ctx := context.Background()
+	data := new(store.MemoryData)
+	opts := func() *Options[string, int] {
+		return &Options[string, int]{Persist: &Persist[string, int]{Backend: store.NewMemoryShared(data), Plaintext: true}}
+	}
+	s, err := New(opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range []string{"a", "b", "c"} {
+		if err := s.Bucket(b).Set("k", 1, NoExpiry); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err = New(opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.c.buckets.max = 3 // the default bucket and two more
+	n, err := s.Warm(ctx)
+	if n != 2 || !errors.Is(err, ErrTooManyBuckets) {
+		t.Fatalf("Warm = %d, %v; want 2 and ErrTooManyBuckets", n, err)
+	}
 }
