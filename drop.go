@@ -121,15 +121,17 @@ func deleteBucket(ctx context.Context, s store.Stage, bucket string) error {
 	var names [][]byte
 	for r, err := range s.Scan(ctx, bucket) {
 		if err != nil {
+			if !store.IsRecordError(err) {
+				return err
+			}
 			if re := store.AsRecordError(err); re != nil {
 				if re.Name != nil {
 					names = append(names, re.Name)
 				} else if re.Key != nil {
 					names = append(names, re.Key)
 				}
-				continue
 			}
-			return err
+			continue
 		}
 		names = append(names, r.Key)
 	}

@@ -57,7 +57,7 @@ func (s *Store[K, V]) Rotate(ctx context.Context) (int, error) {
 	for _, b := range bs {
 		n, err := enc.Rotate(ctx, b.name)
 		total += n
-		records, failure := splitSkipped(err)
+		records, failure := splitSkipped(b.name, err)
 		for _, re := range records {
 			sk.add(report, re)
 		}
@@ -70,7 +70,7 @@ func (s *Store[K, V]) Rotate(ctx context.Context) (int, error) {
 
 // splitSkipped separates an error of EncryptStage.Rotate into the records
 // it skipped and the failure that stopped it, if any.
-func splitSkipped(err error) ([]*store.RecordError, error) {
+func splitSkipped(bucket string, err error) ([]*store.RecordError, error) {
 	if err == nil {
 		return nil, nil
 	}
@@ -85,6 +85,10 @@ func splitSkipped(err error) ([]*store.RecordError, error) {
 	for _, e := range errs {
 		if re := store.AsRecordError(e); re != nil {
 			records = append(records, re)
+		} else if store.IsRecordError(e) {
+			// A backend's own corrupt-data error, which names the record
+			// in its text.
+			records = append(records, &store.RecordError{Bucket: bucket, Err: e})
 		} else {
 			failures = append(failures, e)
 		}

@@ -9,11 +9,11 @@ import (
 	"github.com/livedict/livedict/store"
 )
 
-// ErrCorruptRecord is store.ErrCorruptRecord, re-exported: it is matched by
-// the error of one persisted record that cannot be read (it does not
-// open, does not decode, or is filed under another key's name), and so by
-// a [*SkippedError].
-var ErrCorruptRecord = store.ErrCorruptRecord
+// ErrCorrupt is store.ErrCorrupt, re-exported: it is matched by the error
+// of one persisted record that cannot be read (it does not open, does not
+// decode, is filed under another key's name, or its stored bytes are
+// damaged), and so by a [*SkippedError].
+var ErrCorrupt = store.ErrCorrupt
 
 // SkippedError is what Warm and Rotate return when they went through every
 // record the backend holds but could not read some of them: each such
@@ -21,7 +21,7 @@ var ErrCorruptRecord = store.ErrCorruptRecord
 // loaded or re-sealed. Records lists them, one [*store.RecordError] each,
 // by bucket and storage name (the name the backend files the record under,
 // never the key); delete a record by that name (livedict del
-// --storage-name) or repair it. It matches ErrCorruptRecord, and each
+// --storage-name) or repair it. It matches ErrCorrupt, and each
 // record's own cause (crypto.ErrUnknownKey for a record sealed under a key
 // the keyring no longer holds, for example).
 //
@@ -53,10 +53,10 @@ func (e *SkippedError) Error() string {
 	return b.String()
 }
 
-// Unwrap returns ErrCorruptRecord and the error of each record.
+// Unwrap returns ErrCorrupt and the error of each record.
 func (e *SkippedError) Unwrap() []error {
 	errs := make([]error, 0, len(e.Records)+1)
-	errs = append(errs, ErrCorruptRecord)
+	errs = append(errs, ErrCorrupt)
 	for _, r := range e.Records {
 		errs = append(errs, r)
 	}

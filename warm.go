@@ -15,7 +15,7 @@ import (
 // skipped, reported to Persist.OnError and counted in Stats.PersistErrors,
 // and Warm goes on with the rest: it then returns the count with a
 // [*SkippedError] naming each skipped record by its storage name (it
-// matches ErrCorruptRecord). A backend failure, a full store (ErrFull),
+// matches ErrCorrupt). A backend failure, a full store (ErrFull),
 // Close or the end of ctx stops Warm and is returned (joined with the
 // SkippedError of the records skipped until then). So err is nil only when
 // every record was loaded.

@@ -435,12 +435,11 @@ func (e *EncryptStage) Scan(ctx context.Context, bucket string) iter.Seq2[store.
 		}
 		for rec, err := range e.next.Scan(ctx, bucket) {
 			if err != nil {
-				re := store.AsRecordError(err)
-				if re == nil {
+				if !store.IsRecordError(err) {
 					yield(store.Record{}, encErr("scan", err))
 					return
 				}
-				if re.Name == nil {
+				if re := store.AsRecordError(err); re != nil && re.Name == nil {
 					re.Name, re.Key = re.Key, nil
 				}
 				if !yield(store.Record{}, encErr("scan", err)) {
@@ -496,7 +495,7 @@ func (e *EncryptStage) Scan(ctx context.Context, bucket string) iter.Seq2[store.
 // key no longer in the keyring) is skipped and reported: Rotate goes on
 // with the others and then returns the count along with an error that
 // joins one [*store.RecordError] per such record, naming its storage name
-// (a hash, not the key) and matching [store.ErrCorruptRecord]. Such a
+// (a hash, not the key) and matching [store.ErrCorrupt]. Such a
 // record must be deleted from the backend by that name; until then the old
 // key cannot be retired without leaving it unreadable. A failure of the
 // next stage, or the end of ctx, stops Rotate and is returned, joined with
@@ -510,11 +509,10 @@ func (e *EncryptStage) Rotate(ctx context.Context, bucket string) (n int, err er
 	var skipped []error
 	for rec, err := range e.next.Scan(ctx, bucket) {
 		if err != nil {
-			re := store.AsRecordError(err)
-			if re == nil {
+			if !store.IsRecordError(err) {
 				return 0, errors.Join(append(skipped, encErr("rotate", err))...)
 			}
-			if re.Name == nil {
+			if re := store.AsRecordError(err); re != nil && re.Name == nil {
 				re.Name, re.Key = re.Key, nil
 			}
 			skipped = append(skipped, encErr("rotate", err))

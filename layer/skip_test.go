@@ -60,7 +60,7 @@ func TestScanSkipsDamagedRecords(t *testing.T) {
 	for r, err := range pipe.Scan(ctx, "b") {
 		if err != nil {
 			re := store.AsRecordError(err)
-			if re == nil || !errors.Is(err, store.ErrCorruptRecord) {
+			if re == nil || !errors.Is(err, store.ErrCorrupt) {
 				t.Fatalf("Scan yielded %v, want only RecordErrors", err)
 			}
 			if strings.Contains(err.Error(), "zz-secret") {

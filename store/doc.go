@@ -65,7 +65,7 @@
 //     non-nil error, after which the sequence ends; the exception is one
 //     record that cannot be read (a layer that cannot open or decode it, a
 //     backend whose stored bytes are damaged), which is yielded as a
-//     [*RecordError] matching [ErrCorruptRecord], and the sequence goes on
+//     [*RecordError] matching [ErrCorrupt], and the sequence goes on
 //     with the next record. A Stage that wraps another passes a
 //     RecordError on and goes on too. The caller may stop
 //     early, and the backend must then stop yielding. Records put or deleted

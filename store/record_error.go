@@ -6,13 +6,6 @@ import (
 	"strconv"
 )
 
-// ErrCorruptRecord is matched by the error of one record that a stage
-// cannot read (it does not open, does not decode, or holds another key
-// than its name says), as opposed to a failure of the stage itself. A
-// [Stage.Scan] yields such an error as a [*RecordError] and goes on with
-// the next record.
-var ErrCorruptRecord = errors.New("store: corrupt record")
-
 // RecordError is the error of one record a stage could not read. Scan
 // yields it with a zero Record and, unlike any other error, goes on: the
 // damage of one record never hides the others. Error names the bucket and
@@ -47,17 +40,15 @@ func (e *RecordError) Error() string {
 	return fmt.Sprintf("store: bucket %q, record %s: %v", e.Bucket, name, e.Err)
 }
 
-// Unwrap returns ErrCorruptRecord and the cause, so that errors.Is finds
+// Unwrap returns ErrCorrupt and the cause, so that errors.Is finds
 // both.
-func (e *RecordError) Unwrap() []error { return []error{ErrCorruptRecord, e.Err} }
+func (e *RecordError) Unwrap() []error { return []error{ErrCorrupt, e.Err} }
 
 // IsRecordError reports whether err, which a Scan yielded, concerns one
-// record only, so that the sequence goes on after it: whether err wraps a
-// [*RecordError].
-func IsRecordError(err error) bool {
-	var re *RecordError
-	return errors.As(err, &re)
-}
+// record only, so that the sequence goes on after it: whether it matches
+// [ErrCorrupt], as a [*RecordError] and each backend's corrupt-data error
+// do.
+func IsRecordError(err error) bool { return errors.Is(err, ErrCorrupt) }
 
 // AsRecordError returns the [*RecordError] err wraps, or nil.
 func AsRecordError(err error) *RecordError {

@@ -98,7 +98,7 @@ func (e *env) delByName(ctx context.Context, args []string, text string) (err er
 	case errors.Is(err, store.ErrNotFound):
 		_, err = fmt.Fprintln(e.stdout, "not found")
 		return err
-	case err != nil && !errors.Is(err, store.ErrCorruptRecord) && ctx.Err() != nil:
+	case err != nil && !errors.Is(err, store.ErrCorrupt) && ctx.Err() != nil:
 		return err
 	}
 	// A backend that cannot read the record's bytes still deletes it.

@@ -27,7 +27,7 @@ func (r *skipReport) add(bucket string, kb []byte, err error) {
 		if name = re.Name; name == nil {
 			name = r.s.storageName(bucket, re.Key)
 		}
-	} else {
+	} else if kb != nil {
 		name = r.s.storageName(bucket, kb)
 	}
 	r.report(bucket, name, cause)
@@ -48,7 +48,11 @@ func (r *skipReport) addRaw(bucket string, name []byte, err error) {
 
 func (r *skipReport) report(bucket string, name []byte, cause error) {
 	r.n++
-	fmt.Fprintln(r.e.stderr, errorLine(r.e.cmd.name, fmt.Errorf("skipped a record that cannot be read: bucket %s, storage name %s: %v", showBucket(bucket), showName(name), cause)))
+	shown := "unknown (the cause names it)"
+	if name != nil {
+		shown = showName(name)
+	}
+	fmt.Fprintln(r.e.stderr, errorLine(r.e.cmd.name, fmt.Errorf("skipped a record that cannot be read: bucket %s, storage name %s: %v", showBucket(bucket), shown, cause)))
 }
 
 // err is the command's result once done: nil when nothing was skipped.

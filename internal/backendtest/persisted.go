@@ -186,8 +186,8 @@ func warmSkipsDamaged(t *testing.T, h storetest.Harness) {
 	if n != 14 {
 		t.Errorf("Warm loaded %d records, want the 14 good ones", n)
 	}
-	if !errors.Is(err, livedict.ErrCorruptRecord) {
-		t.Fatalf("Warm = %v, want an error matching ErrCorruptRecord", err)
+	if !errors.Is(err, livedict.ErrCorrupt) {
+		t.Fatalf("Warm = %v, want an error matching ErrCorrupt", err)
 	}
 	if got := skippedNames(t, err); !slices.Equal(got, want) {
 		t.Errorf("Warm skipped %q, want %q", got, want)
@@ -269,8 +269,8 @@ func rotateSkipsDamaged(t *testing.T, h storetest.Harness) {
 	n, err := s.Rotate(ctx)
 	// The record whose value is not msgpack opens, so it is re-sealed;
 	// the other two cannot be.
-	if n != 15 || !errors.Is(err, livedict.ErrCorruptRecord) {
-		t.Fatalf("Rotate = %d, %v; want 15 and an error matching ErrCorruptRecord", n, err)
+	if n != 15 || !errors.Is(err, livedict.ErrCorrupt) {
+		t.Fatalf("Rotate = %d, %v; want 15 and an error matching ErrCorrupt", n, err)
 	}
 	got := skippedNames(t, err)
 	if !slices.Equal(got, []string{want[0], want[1]}) && !slices.Equal(got, []string{want[0], want[2]}) && !slices.Equal(got, []string{want[1], want[2]}) {

@@ -25,7 +25,7 @@ func TestScanGoesOnPastDamagedFile(t *testing.T) {
 	for r, err := range s.Scan(t.Context(), "b") {
 		if err != nil {
 			re := store.AsRecordError(err)
-			if re == nil || !errors.Is(err, ErrCorrupt) || !errors.Is(err, store.ErrCorruptRecord) {
+			if re == nil || !errors.Is(err, ErrCorrupt) || !errors.Is(err, store.ErrCorrupt) {
 				t.Fatalf("Scan yielded %v, want a RecordError matching ErrCorrupt", err)
 			}
 			bad = append(bad, re)
