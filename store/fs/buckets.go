@@ -59,7 +59,9 @@ func (s *Store) bucketOf(ctx context.Context, dir string) (bucket string, found 
 			return errStop
 		})
 	})
-	if err == errStop {
+	if err == errStop || errors.Is(err, errNotDir) {
+		// errNotDir: a file where a bucket directory belongs holds no
+		// records; Scan of that bucket reports it.
 		err = nil
 	}
 	return bucket, found, err
@@ -68,15 +70,15 @@ func (s *Store) bucketOf(ctx context.Context, dir string) (bucket string, found 
 // headerBucket reads the bucket from the header of the entry file at
 // path; ok is false when the file is gone or does not decode.
 func (s *Store) headerBucket(path string) (string, bool, error) {
-	f, err := s.root.Open(path)
-	if errors.Is(err, iofs.ErrNotExist) {
+	f, err := s.openEntry(path)
+	if errors.Is(err, iofs.ErrNotExist) || errors.Is(err, ErrCorrupt) {
 		return "", false, nil
 	}
 	if err != nil {
 		return "", false, err
 	}
 	defer f.Close()
-	b, err := readAll(f)
+	b, err := readAll(f, s.opts.MaxRecordSize)
 	if errors.Is(err, ErrCorrupt) {
 		return "", false, nil
 	}
