@@ -66,7 +66,11 @@ Examples:
 				buckets = append(buckets, b)
 			}
 			if len(buckets) == 0 {
-				for _, b := range e.allBuckets(s.cfg) {
+				all, err := e.allBuckets(ctx, s.cfg, s.raw)
+				if err != nil {
+					return err
+				}
+				for _, b := range all {
 					if persisted(s.cfg, b) {
 						buckets = append(buckets, b)
 					}
