@@ -69,8 +69,8 @@ func TestTooManyBuckets(t *testing.T) {
 	if v, ok := s.Bucket("0").Get("k"); !ok || v != 0 {
 		t.Errorf("another bucket lost its value")
 	}
-	if s.Len() != 3 || s.View.Len() != 0 {
-		t.Errorf("Len = %d, default bucket %d; want 3, 0", s.Len(), s.View.Len())
+	if s.LenAll() != 3 || s.Len() != 0 {
+		t.Errorf("Len = %d, default bucket %d; want 3, 0", s.LenAll(), s.Len())
 	}
 }
 
@@ -93,8 +93,8 @@ func TestDropBucketMemory(t *testing.T) {
 	if err := s.DropBucket(context.Background(), "b"); err != nil {
 		t.Fatal(err)
 	}
-	if deleted != 100 || s.Len() != 0 {
-		t.Errorf("after DropBucket: %d OnDelete calls, Len %d; want 100, 0", deleted, s.Len())
+	if deleted != 100 || s.LenAll() != 0 {
+		t.Errorf("after DropBucket: %d OnDelete calls, LenAll %d; want 100, 0", deleted, s.LenAll())
 	}
 	if err := old.Set("x", 1, NoExpiry); !errors.Is(err, ErrBucketDropped) {
 		t.Errorf("Set through a stale view = %v, want ErrBucketDropped", err)
@@ -160,7 +160,7 @@ func TestWarmPastMaxBuckets(t *testing.T) {
 	}
 	defer s.Close()
 	s.c.buckets.max = 3 // the default bucket and two more
-	n, err := s.Warm(ctx)
+	n, err := s.WarmAll(ctx)
 	if n != 2 || !errors.Is(err, ErrTooManyBuckets) {
 		t.Fatalf("Warm = %d, %v; want 2 and ErrTooManyBuckets", n, err)
 	}

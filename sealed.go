@@ -42,6 +42,7 @@ func newSealer[K comparable, V any](c *core[K, V], opts *Options[K, V], pcfg *Pe
 	return &sealer[K, V]{keyring: opts.Keyring, keyCodec: kc, codec: codec.Msgpack[V](), name: defaultStoreName,
 		report: func(err error) { slog.Warn("livedict: sealed value", "err", err) }}, nil
 }
+
 // sealedValue holds a value sealed in memory. Rotate re-seals it under the
 // keyring's new primary in place, by swapping the pointer: readers see
 // either blob, and both open while the old key is in the keyring.

@@ -30,7 +30,6 @@ func TestScanSkipsDamagedRecords(t *testing.T) {
 		layer.Log(slog.New(slog.DiscardHandler), layer.LogOptions{}),
 		layer.Metrics(&counters),
 		layer.Breaker(layer.BreakerOptions{}),
-		layer.WriteBehind(layer.WriteBehindOptions{}),
 		layer.Compress(layer.CompressOptions{}),
 	)
 	defer pipe.Close()
@@ -97,7 +96,6 @@ func TestUnwrapReachesEveryStage(t *testing.T) {
 		layer.Log(slog.New(slog.DiscardHandler), layer.LogOptions{}),
 		layer.Metrics(&counters),
 		layer.Breaker(layer.BreakerOptions{}),
-		layer.WriteBehind(layer.WriteBehindOptions{}),
 		layer.Compress(layer.CompressOptions{}),
 	)
 	defer pipe.Close()

@@ -99,7 +99,7 @@ func TestExportImportLossless(t *testing.T) {
 			}
 			ok(t, dst.with("import", "-i", file)...)
 			d := typedStore(t, dst)
-			if n, err := d.Warm(context.Background()); err != nil || n != len(want) {
+			if n, err := d.WarmAll(context.Background()); err != nil || n != len(want) {
 				t.Fatalf("Warm after import = %d, %v; want %d, nil", n, err, len(want))
 			}
 			for k, w := range want {

@@ -182,7 +182,7 @@ func warmSkipsDamaged(t *testing.T, h storetest.Harness) {
 	want := k.plant(t, h)
 
 	s := k.open(t, h, nil) // nothing declared: Warm learns a and b from the backend
-	n, err := s.Warm(context.Background())
+	n, err := s.WarmAll(context.Background())
 	if n != 14 {
 		t.Errorf("Warm loaded %d records, want the 14 good ones", n)
 	}
@@ -247,7 +247,7 @@ func rotateThenRetire(t *testing.T, h storetest.Harness) {
 		}
 	})
 	s = k.open(t, h, sealed)
-	n, err = s.Warm(ctx)
+	n, err = s.WarmAll(ctx)
 	if err != nil || n != 35 {
 		t.Fatalf("Warm after retiring key 1 = %d, %v; want 35, nil", n, err)
 	}
@@ -299,7 +299,7 @@ func dropBucket(t *testing.T, h storetest.Harness) {
 	if err := s.DropBucket(ctx, "drop"); err != nil {
 		t.Fatalf("DropBucket of a bucket only the backend knows = %v", err)
 	}
-	if _, err := s.Warm(ctx); err != nil {
+	if _, err := s.WarmAll(ctx); err != nil {
 		t.Fatal(err)
 	}
 	checkGood(t, s, []string{"keep"}, 5)
