@@ -179,8 +179,9 @@ func (s *Store[K, V]) DefineBucket(name string, opts BucketOptions) (*View[K, V]
 func (s *Store[K, V]) LenAll() int { return s.c.len() }
 
 // ClearAll removes every entry of every bucket, as View.Clear does for
-// one, persisted buckets from the backend too. (Clear clears the default
-// bucket.)
+// one, persisted buckets from the backend too — also the buckets this
+// store was never told about that the backend lists (store.BucketLister).
+// (Clear clears the default bucket.)
 func (s *Store[K, V]) ClearAll() { _ = s.c.clear(context.Background(), nil) }
 
 // ClearAllContext is ClearAll with a context: ctx bounds the wait for a

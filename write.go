@@ -389,6 +389,11 @@ func (c *core[K, V]) clear(ctx context.Context, b *bucketState) error {
 	if c.pst != nil {
 		list := []*bucketState{b}
 		if b == nil {
+			// A store-wide clear covers the buckets the backend lists too,
+			// declared or not: listing registers them.
+			if _, err := c.persistedBuckets(ctx); err != nil {
+				return err
+			}
 			list = nil
 			c.buckets.each(func(bs *bucketState) bool { list = append(list, bs); return true })
 		}
