@@ -89,3 +89,26 @@ func (e *PersistError) Unwrap() error { return e.Err }
 func optionErr(field, format string, args ...any) error {
 	return &OptionError{Field: field, Reason: fmt.Sprintf(format, args...)}
 }
+
+// FullError is the error a write refused at a key limit returns: it
+// matches ErrFull and says which limit. Bucket is "" for the default
+// bucket; Store is true when the store-wide MaxKeys refused the write.
+type FullError struct {
+	Bucket string
+	Limit  int64
+	Store  bool
+}
+
+func (e *FullError) Error() string {
+	if e.Store {
+		return fmt.Sprintf("livedict: store is full: MaxKeys is %d", e.Limit)
+	}
+	name := "the default bucket"
+	if e.Bucket != "" {
+		name = fmt.Sprintf("bucket %q", e.Bucket)
+	}
+	return fmt.Sprintf("livedict: store is full: %s holds its limit of %d keys", name, e.Limit)
+}
+
+// Unwrap makes a FullError match ErrFull.
+func (e *FullError) Unwrap() error { return ErrFull }

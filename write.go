@@ -213,7 +213,8 @@ func (c *core[K, V]) handGone(g expired[K, V]) {
 }
 
 // admit counts a new entry against the bucket's and the store's limits,
-// or returns ErrFull and counts nothing.
+// or returns a *FullError (matching ErrFull) naming the limit and counts
+// nothing.
 func (c *core[K, V]) admit(b *bucketState) error {
 	if err := b.failure(); err != nil {
 		return err // dropped meanwhile (drop.go): checked under the shard lock
@@ -222,7 +223,7 @@ func (c *core[K, V]) admit(b *bucketState) error {
 		n := b.count.Add(1)
 		if m := b.maxKeys.Load(); m > 0 && n > m {
 			b.count.Add(-1)
-			return ErrFull
+			return &FullError{Bucket: b.name, Limit: m}
 		}
 	}
 	if c.limitTotal && c.total.Add(1) > c.maxKeys {
@@ -230,7 +231,7 @@ func (c *core[K, V]) admit(b *bucketState) error {
 		if b.id != 0 {
 			b.count.Add(-1)
 		}
-		return ErrFull
+		return &FullError{Bucket: b.name, Limit: c.maxKeys, Store: true}
 	}
 	return nil
 }
