@@ -256,6 +256,8 @@ func (c *core[K, V]) ttlFor(b *bucketState, ttl time.Duration) (time.Duration, e
 		return 0, err
 	}
 	switch {
+	case ttl > MaxTTL:
+		return 0, ErrInvalidTTL // past it, now+ttl could overflow the deadline
 	case ttl > 0:
 		return ttl, nil
 	case ttl == NoExpiry:

@@ -23,7 +23,7 @@ var (
 	// for a bad option; the message names the field.
 	ErrInvalidOption = errors.New("livedict: invalid option")
 	// ErrInvalidTTL is returned for a negative TTL other than the sentinels
-	// NoExpiry and KeepTTL.
+	// NoExpiry and KeepTTL, and for one longer than MaxTTL.
 	ErrInvalidTTL = errors.New("livedict: invalid TTL")
 	// ErrBucketRequired is returned by writes to the default bucket of a store
 	// whose Options.RequireBucket is set.

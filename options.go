@@ -18,6 +18,10 @@ const (
 	// KeepTTL keeps the deadline of the entry being replaced, or applies the
 	// default TTL when there is none (like Redis's KEEPTTL).
 	KeepTTL time.Duration = -2
+	// MaxTTL is the longest TTL a write, Touch or default takes: 100 years.
+	// A longer one fails with ErrInvalidTTL rather than overflowing the
+	// deadline; use NoExpiry for an entry that never expires.
+	MaxTTL time.Duration = 100 * 365 * 24 * time.Hour
 )
 
 // Policy says what a write does when it would exceed MaxKeys.
@@ -168,8 +172,8 @@ const (
 )
 
 func (o *Options[K, V]) validate() error {
-	if o.DefaultTTL < 0 {
-		return optionErr("Options.DefaultTTL", "must be >= 0, got %v", o.DefaultTTL)
+	if o.DefaultTTL < 0 || o.DefaultTTL > MaxTTL {
+		return optionErr("Options.DefaultTTL", "must be >= 0 and at most MaxTTL, got %v", o.DefaultTTL)
 	}
 	if o.MaxKeys < 0 {
 		return optionErr("Options.MaxKeys", "must be >= 0, got %d", o.MaxKeys)
@@ -204,8 +208,8 @@ func (o *Options[K, V]) validate() error {
 }
 
 func (b BucketOptions) validate(path string) error {
-	if b.DefaultTTL < 0 && b.DefaultTTL != NoExpiry {
-		return optionErr(path+".DefaultTTL", "must be >= 0 or NoExpiry, got %v", b.DefaultTTL)
+	if (b.DefaultTTL < 0 && b.DefaultTTL != NoExpiry) || b.DefaultTTL > MaxTTL {
+		return optionErr(path+".DefaultTTL", "must be >= 0 and at most MaxTTL, or NoExpiry, got %v", b.DefaultTTL)
 	}
 	if b.MaxKeys < 0 {
 		return optionErr(path+".MaxKeys", "must be >= 0, got %d", b.MaxKeys)
