@@ -34,7 +34,9 @@ import (
 // Then come store rounds on the same storage: the child writes through a
 // write-behind, encrypted livedict Store and acknowledges a batch only once
 // Store.Flush has returned; the parent Loads every acknowledged record
-// through a new Store over the reopened backend (crash_store.go).
+// through a new Store over the reopened backend, and checks the expiry
+// persisted for each against the deadline the child's Store reported for
+// it (crash_store.go).
 //
 // The random draws (kill points and key) come from one seed, printed when
 // the test fails; set the environment variable Env+"_SEED" to replay it.
@@ -152,7 +154,9 @@ func (c Crash) Parent(t *testing.T) {
 	total := 0
 	for round := range crashRounds {
 		kill := 1 + rng.IntN(c.MaxAcks)
-		acked[round], sums[round] = c.runChild(t, path, hexKey, round, kill)
+		var ch childRun
+		acked[round], ch = c.runChild(t, path, hexKey, round, kill)
+		sums[round] = ch.sums
 		c.check(t, path, kr, acked[:round+1], sums[:round+1])
 		if t.Failed() {
 			t.Fatalf("round %d (killed after %d acknowledged batches) lost or damaged records", round, kill)
@@ -167,10 +171,16 @@ func (c Crash) Parent(t *testing.T) {
 		crashRounds, total, storeRounds, flushed)
 }
 
+// childRun is what a child printed before it was killed.
+type childRun struct {
+	sums      []string          // each acknowledged batch's digest
+	deadlines map[int]time.Time // "deadline" lines: record index → deadline
+}
+
 // runChild starts a child writing round's records to path, kills it once
 // it has acknowledged kill batches, and returns the last acknowledged index
-// with the batches' digests.
-func (c Crash) runChild(t *testing.T, path, hexKey string, round, kill int, extraEnv ...string) (int, []string) {
+// with what the child printed about the batches.
+func (c Crash) runChild(t *testing.T, path, hexKey string, round, kill int, extraEnv ...string) (int, childRun) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^"+childTest+"$", "-test.count=1")
 	cmd.Env = append(os.Environ(),
@@ -186,11 +196,20 @@ func (c Crash) runChild(t *testing.T, path, hexKey string, round, kill int, extr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	last, sums := -1, []string(nil)
+	last, run := -1, childRun{deadlines: map[int]time.Time{}}
 	var other []string
 	sc := bufio.NewScanner(stdout)
-	for len(sums) < kill && sc.Scan() {
+	for len(run.sums) < kill && sc.Scan() {
 		f := strings.Fields(sc.Text())
+		if len(f) == 3 && f[0] == "deadline" {
+			i, err1 := strconv.Atoi(f[1])
+			ns, err2 := strconv.ParseInt(f[2], 10, 64)
+			if err1 != nil || err2 != nil {
+				t.Fatalf("round %d: child printed %q", round, sc.Text())
+			}
+			run.deadlines[i] = time.Unix(0, ns)
+			continue
+		}
 		if len(f) != 3 || f[0] != "acked" {
 			other = append(other, sc.Text()) // the testing package's own lines
 			continue
@@ -198,13 +217,13 @@ func (c Crash) runChild(t *testing.T, path, hexKey string, round, kill int, extr
 		if last, err = strconv.Atoi(f[1]); err != nil {
 			t.Fatalf("round %d: child printed %q: %v", round, sc.Text(), err)
 		}
-		sums = append(sums, f[2])
+		run.sums = append(run.sums, f[2])
 	}
 	// The child is now in the middle of its next batch.
 	_ = cmd.Process.Kill() // SIGKILL on Unix: no deferred code, no Close
 	_ = cmd.Wait()
-	if len(sums) < kill {
-		t.Fatalf("round %d: the child ended after %d of %d batches:\n%s\n%s", round, len(sums), kill, strings.Join(other, "\n"), stderr.Bytes())
+	if len(run.sums) < kill {
+		t.Fatalf("round %d: the child ended after %d of %d batches:\n%s\n%s", round, len(run.sums), kill, strings.Join(other, "\n"), stderr.Bytes())
 	}
-	return last, sums
+	return last, run
 }

@@ -63,7 +63,13 @@ func crashTTL(i int) time.Duration {
 	return time.Until(exp)
 }
 
-// storeChild is Child for a store round: Sets, Flush, then "acked".
+// storeChild is Child for a store round: Sets, Flush, then "acked". Before
+// each "acked" line it prints "deadline <index> <Unix nanoseconds>" for
+// every record of the batch that expires: the deadline the Store reports
+// for it (Deadline, read right after Set), which is what it persists. The
+// TTL given to Set is computed from the wall clock a moment before Set
+// reads its own clock, so the deadline it lands on is only known by
+// asking the Store; the parent compares the persisted expiry with it.
 func (c Crash) storeChild(t *testing.T, path string, round int) {
 	s := c.crashStoreOf(t, path, os.Getenv(c.env("KEY")), os.Getenv(c.env("NAMEKEY")), false)
 	b := s.Bucket(storeBucket)
@@ -72,8 +78,14 @@ func (c Crash) storeChild(t *testing.T, path string, round int) {
 		for j := range c.Batch {
 			i := n*c.Batch + j
 			v := crashPlaintext(round, i)
-			if err := b.Set(string(crashKey(round, i)), v, crashTTL(i)); err != nil {
+			key := string(crashKey(round, i))
+			if err := b.Set(key, v, crashTTL(i)); err != nil {
 				t.Fatal(err)
+			}
+			if d, ok := b.Deadline(key); !ok {
+				t.Fatalf("record %d: no Deadline right after Set", i)
+			} else if !d.IsZero() {
+				fmt.Printf("deadline %d %d\n", i, d.UnixNano())
 			}
 			sum.Write(v)
 		}
@@ -95,12 +107,15 @@ func (c Crash) storeRoundsParent(t *testing.T, path string, rng *rand.Rand, seal
 	}
 	nameHex := hex.EncodeToString(raw[:])
 	acked := make([]int, storeRounds)
+	deadlines := make([]map[int]time.Time, storeRounds)
 	total := 0
 	for r := range storeRounds {
 		round := crashRounds + r // keys distinct from the backend rounds'
 		kill := 1 + rng.IntN(c.MaxAcks)
-		acked[r], _ = c.runChild(t, path, sealHex, round, kill, c.env("STORE")+"=1", c.env("NAMEKEY")+"="+nameHex)
-		c.checkStore(t, path, sealHex, nameHex, acked[:r+1])
+		var ch childRun
+		acked[r], ch = c.runChild(t, path, sealHex, round, kill, c.env("STORE")+"=1", c.env("NAMEKEY")+"="+nameHex)
+		deadlines[r] = ch.deadlines
+		c.checkStore(t, path, sealHex, nameHex, acked[:r+1], deadlines[:r+1])
 		if t.Failed() {
 			t.Fatalf("store round %d (killed after %d flushed batches) lost or damaged records", r, kill)
 		}
@@ -110,8 +125,13 @@ func (c Crash) storeRoundsParent(t *testing.T, path string, rng *rand.Rand, seal
 }
 
 // checkStore Loads every acknowledged record of the store rounds so far
-// through a new Store over the reopened backend.
-func (c Crash) checkStore(t *testing.T, path, sealHex, nameHex string, acked []int) {
+// through a new Store over the reopened backend, and checks the expiry
+// persisted for each (read through the Store's pipeline, so decrypted and
+// by storage name) against the deadline the child's Store reported:
+// equal, or equal with its sub-millisecond part dropped, as a backend may
+// keep expiries to the millisecond only (store.Record.ExpireAt). Records
+// without expiry must be persisted without one.
+func (c Crash) checkStore(t *testing.T, path, sealHex, nameHex string, acked []int, deadlines []map[int]time.Time) {
 	t.Helper()
 	s := c.crashStoreOf(t, path, sealHex, nameHex, true)
 	defer func() {
@@ -120,6 +140,10 @@ func (c Crash) checkStore(t *testing.T, path, sealHex, nameHex string, acked []i
 		}
 	}()
 	b := s.Bucket(storeBucket)
+	keys, err := codec.KeyFor[string]()
+	if err != nil {
+		t.Fatal(err)
+	}
 	lost, wrong := 0, 0
 	var first string
 	for r, last := range acked {
@@ -139,12 +163,23 @@ func (c Crash) checkStore(t *testing.T, path, sealHex, nameHex string, acked []i
 					first = fmt.Sprintf("store round %d: flushed record %d has the wrong value", r, i)
 				}
 			}
-			if exp := crashExpiry(i); err == nil && !exp.IsZero() {
-				if d, ok := b.Deadline(key); !ok || d.Sub(exp).Abs() > time.Millisecond {
-					wrong++
-					if first == "" {
-						first = fmt.Sprintf("store round %d: record %d expires at %v, want %v", r, i, d, exp)
-					}
+			if err != nil {
+				continue
+			}
+			want := deadlines[r][i] // zero: the record has no expiry
+			if want.IsZero() != crashExpiry(i).IsZero() {
+				wrong++
+				if first == "" {
+					first = fmt.Sprintf("store round %d: the child reported deadline %v for record %d, set to expire at %v", r, want, i, crashExpiry(i))
+				}
+				continue
+			}
+			kb, _ := keys.EncodeKey(nil, key)
+			rec, err := s.Backend().Get(t.Context(), storeBucket, kb)
+			if err != nil || !persistedExpiry(rec.ExpireAt, want) {
+				wrong++
+				if first == "" {
+					first = fmt.Sprintf("store round %d: record %d persisted to expire at %v (%v), the Store reported %v", r, i, rec.ExpireAt, err, want)
 				}
 			}
 		}
@@ -152,4 +187,14 @@ func (c Crash) checkStore(t *testing.T, path, sealHex, nameHex string, acked []i
 	if lost+wrong > 0 {
 		t.Errorf("after the kill: %d flushed records lost, %d wrong; first: %s", lost, wrong, first)
 	}
+}
+
+// persistedExpiry reports whether got, an expiry read back from a backend,
+// is want as the store.Record contract allows it to come back: exactly, or
+// with the sub-millisecond part dropped. A zero want needs a zero got.
+func persistedExpiry(got, want time.Time) bool {
+	if want.IsZero() || got.IsZero() {
+		return want.IsZero() && got.IsZero()
+	}
+	return got.Equal(want) || got.Equal(want.Truncate(time.Millisecond))
 }
