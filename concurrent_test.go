@@ -1,7 +1,9 @@
 package livedict_test
 
 import (
+	"errors"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -11,64 +13,115 @@ import (
 )
 
 // TestConcurrentMix runs every operation from many goroutines at once, with
-// hooks that call back into the store, for the race detector to judge. It
-// then checks the invariants that must hold whatever the interleaving.
+// hooks that call back into the store, for the race detector to judge. TTLs
+// of 1 and 2 ms expire in real time meanwhile, so the checks are only ones
+// that hold whatever the interleaving and the machine's load:
+//
+//   - every value read (Get, All, GetOrSet, Update, hooks) carries the
+//     bucket and key it was written under: no value leaks across keys or
+//     buckets, and none is torn;
+//   - a TTL read is never more than the longest TTL set;
+//   - writes fail only with ErrFull, and only under Reject;
+//   - once the writers have stopped and every remaining entry has been made
+//     permanent (Touch with NoExpiry, which also removes those found
+//     expired), nothing changes any more, and Len, Keys and All agree
+//     exactly in every bucket, within MaxKeys;
+//   - after Close, each hook ran exactly once per event Stats counted.
 func TestConcurrentMix(t *testing.T) {
+	const (
+		workers, ops = 8, 3000
+		keys         = 1024
+		maxKeys      = 512
+		maxTTL       = 2 * time.Millisecond
+	)
 	for _, policy := range []livedict.Policy{livedict.Reject, livedict.Evict} {
 		t.Run(policy.String(), func(t *testing.T) {
-			var s *livedict.Store[int, int]
-			var expired, deletedHooks atomic.Int64
-			s = newStore(t, &livedict.Options[int, int]{
-				MaxKeys: 512,
+			var s *livedict.Store[int, int64]
+			names := []string{"", "a", "b"}
+			var onExpire, hookExpired, hookEvicted, hookDeleted atomic.Int64
+			check := func(what, bucket string, k int, v int64) {
+				if want := owner(slices.Index(names, bucket), k); v>>32 != want {
+					t.Errorf("%s: bucket %q key %d holds %#x, written for %#x", what, bucket, k, v, want<<32)
+				}
+			}
+			s = newStore(t, &livedict.Options[int, int64]{
+				MaxKeys: maxKeys,
 				Policy:  policy,
 				Shards:  4,
-				OnExpire: func(ev livedict.Event[int, int]) {
-					expired.Add(1)
+				OnExpire: func(ev livedict.Event[int, int64]) {
+					check("OnExpire", ev.Bucket, ev.Key, ev.Value)
+					onExpire.Add(1)
 					s.Get(ev.Key)
 				},
-				OnDelete: func(ev livedict.Event[int, int]) {
-					deletedHooks.Add(1)
+				OnDelete: func(ev livedict.Event[int, int64]) {
+					check("OnDelete", ev.Bucket, ev.Key, ev.Value)
+					switch ev.Reason {
+					case livedict.ReasonExpired:
+						hookExpired.Add(1)
+					case livedict.ReasonEvicted:
+						hookEvicted.Add(1)
+					case livedict.ReasonDeleted:
+						hookDeleted.Add(1)
+					}
 					s.Has(ev.Key)
 				},
-				OnSet: []func(livedict.Event[int, int]){func(ev livedict.Event[int, int]) {
-					if ev.Value < 0 {
-						t.Error("negative value set")
-					}
+				OnSet: []func(livedict.Event[int, int64]){func(ev livedict.Event[int, int64]) {
+					check("OnSet", ev.Bucket, ev.Key, ev.Value)
 				}},
 			})
-			buckets := []*livedict.View[int, int]{s.Bucket(""), s.Bucket("a"), s.Bucket("b")}
-			const workers, ops = 8, 3000
+			buckets := []*livedict.View[int, int64]{s.Bucket(""), s.Bucket("a"), s.Bucket("b")}
+			wrote := func(err error) {
+				if err != nil && !(policy == livedict.Reject && errors.Is(err, livedict.ErrFull)) {
+					t.Errorf("write under %v: %v", policy, err)
+				}
+			}
 			var wg sync.WaitGroup
 			for w := range workers {
 				wg.Go(func() {
 					r := rand.New(rand.NewPCG(uint64(w), 7))
 					for i := range ops {
-						v := buckets[r.IntN(len(buckets))]
-						k := r.IntN(1024)
+						bi := r.IntN(len(buckets))
+						v, name := buckets[bi], names[bi]
+						k := r.IntN(keys)
+						val := owner(bi, k)<<32 | int64(w)<<16 | int64(i)
 						ttl := time.Duration(r.IntN(3)) * time.Millisecond // 0 is DefaultTTL: none here
 						switch r.IntN(12) {
 						case 0, 1, 2:
-							v.Set(k, i, ttl)
+							wrote(v.Set(k, val, ttl))
 						case 3, 4, 5:
-							if got, ok := v.Get(k); ok && got < 0 {
-								t.Error("negative value read")
+							if got, ok := v.Get(k); ok {
+								check("Get", name, k, got)
 							}
 						case 6:
 							v.Delete(k)
 						case 7:
 							v.Touch(k, ttl)
 						case 8:
-							v.GetOrSet(k, i, ttl)
+							got, _, err := v.GetOrSet(k, val, ttl)
+							wrote(err)
+							if err == nil {
+								check("GetOrSet", name, k, got)
+							}
 						case 9:
-							v.Update(k, livedict.KeepTTL, func(old int, found bool) (int, bool) { return old + 1, true })
+							_, _, err := v.Update(k, livedict.KeepTTL, func(old int64, found bool) (int64, bool) {
+								if !found {
+									return val, true
+								}
+								check("Update", name, k, old)
+								return old + 1<<16, true // another writer's mark; the owner stays
+							})
+							wrote(err)
 						case 10:
-							for range v.All() {
+							for key, got := range v.All() {
+								check("All", name, key, got)
 								if r.IntN(50) == 0 {
 									break
 								}
 							}
 						case 11:
-							v.TTL(k)
+							if left, ok := v.TTL(k); ok && left != livedict.NoExpiry && (left <= 0 || left > maxTTL) {
+								t.Errorf("TTL %v, past the longest TTL set (%v)", left, maxTTL)
+							}
 							v.Len()
 							s.Stats()
 							if r.IntN(200) == 0 {
@@ -79,32 +132,54 @@ func TestConcurrentMix(t *testing.T) {
 				})
 			}
 			wg.Wait()
-			if n := s.LenAll(); n > 512 {
-				t.Fatalf("Len %d past MaxKeys", n)
-			}
-			n := 0
-			for range 3 {
-				n = 0
-				for _, v := range buckets {
-					for range v.Keys() {
-						n++
-					}
+
+			// Quiesce: make every remaining entry permanent. Touch removes
+			// an entry it finds expired, so afterwards no entry has a
+			// deadline, the reaper has nothing left to remove, and the
+			// counts can only agree.
+			for _, v := range buckets {
+				for k := range keys {
+					v.Touch(k, livedict.NoExpiry)
 				}
 			}
-			if n > s.LenAll() {
-				t.Fatalf("iterators saw %d live keys, Len %d", n, s.LenAll())
+			total := 0
+			for i, v := range buckets {
+				nKeys, nAll := 0, 0
+				for k := range v.Keys() {
+					if _, ok := v.TTL(k); !ok {
+						t.Errorf("bucket %q: Keys yielded %d, which holds no live entry", names[i], k)
+					}
+					nKeys++
+				}
+				for k, got := range v.All() {
+					check("All after the writers", names[i], k, got)
+					nAll++
+				}
+				if n := v.Len(); nKeys != n || nAll != n {
+					t.Errorf("bucket %q: Len %d, Keys yielded %d, All %d", names[i], n, nKeys, nAll)
+				}
+				total += nKeys
 			}
+			if n := s.LenAll(); n != total || n > maxKeys {
+				t.Errorf("Store.LenAll %d, the buckets hold %d (MaxKeys %d)", n, total, maxKeys)
+			}
+
 			s.Close() // runs the expiry hooks still queued
 			st := s.Stats()
-			if expired.Load() != int64(st.Expirations) {
-				t.Fatalf("OnExpire ran %d times for %d expirations", expired.Load(), st.Expirations)
+			if onExpire.Load() != int64(st.Expirations) {
+				t.Errorf("OnExpire ran %d times for %d expirations", onExpire.Load(), st.Expirations)
 			}
-			if deletedHooks.Load() < int64(st.Expirations+st.Evictions+st.Deletes) {
-				t.Fatalf("OnDelete ran %d times for %+v", deletedHooks.Load(), st)
+			if hookExpired.Load() != int64(st.Expirations) || hookEvicted.Load() != int64(st.Evictions) || hookDeleted.Load() != int64(st.Deletes) {
+				t.Errorf("OnDelete ran for %d expirations, %d evictions, %d deletes; Stats counted %+v",
+					hookExpired.Load(), hookEvicted.Load(), hookDeleted.Load(), st)
 			}
 		})
 	}
 }
+
+// owner is what TestConcurrentMix puts in a value's upper 32 bits: the
+// bucket and key it is written under.
+func owner(bucket, key int) int64 { return int64(bucket+1)<<16 | int64(key) }
 
 // TestSetVisibleToOtherGoroutines checks that a Set that returned is seen
 // by a Get on any goroutine right after: no write is deferred or dropped.
