@@ -41,6 +41,31 @@
 // with [ErrTooManyBuckets]), and [Store.DropBucket] removes a bucket, from
 // the backend too, and frees its id.
 //
+// # Access tokens
+//
+// An entry stored with [SetOptions.Token] is guarded: to every operation
+// that does not present its token it is a miss, and none of them replaces,
+// removes, re-times or unguards it. Precisely, without the token (or with
+// another one):
+//
+//   - Get, GetWithToken, Has, TTL, Deadline and Load miss; All and Keys
+//     skip the entry (they always yield the same keys).
+//   - Set, SetContext, SetWith, GetOrSet, SetIfAbsent and Update fail
+//     with [ErrGuarded] and store nothing; Update calls fn as for an
+//     absent key first, and fails only if fn asks to store.
+//     CompareAndSwap finds no value to compare, so it returns false.
+//   - Delete, DeleteContext, Touch and TouchContext return false and
+//     change nothing, in memory or in the backend.
+//
+// With the token, [View.GetWithToken], [View.DeleteWithToken],
+// [View.TouchWithToken] and SetWith (its Token presents it, and guards the
+// new entry) act on the entry as the plain methods act on an unguarded one.
+// What ignores tokens: [View.Len] counts guarded entries (it is what
+// MaxKeys limits), Clear removes them, expiry and eviction apply to them,
+// and hooks receive their values. A guarded entry is never persisted (a
+// backend record carries no token, so it would come back unguarded): its
+// write deletes the key's record instead, and it lives in memory only.
+//
 // # Limits
 //
 // [Options.MaxKeys] bounds the store. Under the [Reject] policy (the

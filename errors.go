@@ -39,6 +39,10 @@ var (
 	// ErrPanicked is matched by the error Load returns when the Loader or
 	// the backend panicked; the process goes on.
 	ErrPanicked = errors.New("livedict: panic recovered")
+	// ErrGuarded is returned by a write that would replace an entry guarded
+	// by an access token (SetOptions.Token) without presenting that token:
+	// the entry stays as it was.
+	ErrGuarded = errors.New("livedict: entry is guarded by an access token")
 )
 
 // WritesLostError is store.WritesLostError: the writes given up, counted

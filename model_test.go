@@ -130,9 +130,13 @@ func runModel(t *testing.T, seed uint64) {
 			t.Fatalf("seed %d step %d %s: got %v, want %v", seed, step, what, got, want)
 		}
 	}
+	// A guarded entry ("tok") is a miss to a caller presenting another
+	// token, and only a caller presenting "tok" may replace or remove it.
+	sees := func(e modelEntry, token string) bool { return e.token == "" || e.token == token }
 	insert := func(step int, k modelKey, v int, ttl time.Duration, token string) {
 		dropExpired(k)
-		_, exists := model[k]
+		old, exists := model[k]
+		guarded := exists && !sees(old, token)
 		full := maxKeys > 0 && !exists && len(model) >= maxKeys
 		var err error
 		if token != "" {
@@ -141,7 +145,8 @@ func runModel(t *testing.T, seed uint64) {
 			err = views[k.bucket].Set(k.key, v, ttl)
 		}
 		check(step, "Set full", errors.Is(err, livedict.ErrFull), full)
-		if !full {
+		check(step, "Set guarded", errors.Is(err, livedict.ErrGuarded), guarded)
+		if !full && !guarded {
 			model[k] = modelEntry{val: v, deadline: deadlineFor(ttl), token: token}
 		}
 	}
@@ -175,18 +180,32 @@ func runModel(t *testing.T, seed uint64) {
 				check(step, "GetWithToken value", got, e.val)
 			}
 		case op < 62:
-			_, want := live(k)
+			token := []string{"", "tok", "bad"}[r.IntN(3)]
+			e, want := live(k)
+			want = want && sees(e, token)
 			dropExpired(k)
-			check(step, "Delete", v.Delete(k.key), want)
-			delete(model, k)
+			if token == "" {
+				check(step, "Delete", v.Delete(k.key), want)
+			} else {
+				check(step, "DeleteWithToken "+token, v.DeleteWithToken(k.key, token), want)
+			}
+			if want {
+				delete(model, k)
+			}
 		case op < 66:
-			_, want := live(k)
-			check(step, "Has", v.Has(k.key), want)
+			e, want := live(k)
+			check(step, "Has", v.Has(k.key), want && e.token == "")
 		case op < 70:
 			ttl := randTTL()
-			_, want := live(k)
+			token := []string{"", "tok", "bad"}[r.IntN(3)]
+			e, want := live(k)
+			want = want && sees(e, token)
 			dropExpired(k)
-			check(step, "Touch", v.Touch(k.key, ttl), want)
+			if token == "" {
+				check(step, "Touch", v.Touch(k.key, ttl), want)
+			} else {
+				check(step, "TouchWithToken "+token, v.TouchWithToken(k.key, ttl, token), want)
+			}
 			if want {
 				e := model[k]
 				e.deadline = deadlineFor(ttl)
@@ -194,17 +213,19 @@ func runModel(t *testing.T, seed uint64) {
 			}
 		case op < 74:
 			nextVal++
-			_, present := live(k)
+			e, present := live(k)
 			dropExpired(k)
 			full := maxKeys > 0 && !present && len(model) >= maxKeys
 			stored, err := v.SetIfAbsent(k.key, nextVal, livedict.NoExpiry)
 			check(step, "SetIfAbsent err", errors.Is(err, livedict.ErrFull), full)
+			check(step, "SetIfAbsent guarded", errors.Is(err, livedict.ErrGuarded), present && e.token != "")
 			check(step, "SetIfAbsent stored", stored, !present && !full)
 			if stored {
 				model[k] = modelEntry{val: nextVal}
 			}
 		case op < 77:
 			e, ok := live(k)
+			ok = ok && e.token == ""
 			d, got := v.TTL(k.key)
 			check(step, "TTL ok", got, ok)
 			if ok && e.deadline == 0 {
@@ -214,15 +235,17 @@ func runModel(t *testing.T, seed uint64) {
 			}
 		case op < 80:
 			e, ok := live(k)
-			if !ok || e.token != "" {
+			if !ok {
 				break
 			}
 			nextVal++
 			swapped, err := livedict.CompareAndSwap(v, k.key, e.val, nextVal)
-			check(step, "CAS", swapped && err == nil, true)
-			e.val = nextVal
-			e.token = ""
-			model[k] = e
+			check(step, "CAS err", err, nil)
+			check(step, "CAS swapped", swapped, e.token == "")
+			if swapped {
+				e.val = nextVal
+				model[k] = e
+			}
 		case op < 82:
 			if r.IntN(10) == 0 {
 				v.Clear()

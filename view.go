@@ -2,6 +2,7 @@ package livedict
 
 import (
 	"context"
+	"errors"
 	"iter"
 	"time"
 )
@@ -29,9 +30,13 @@ type View[K comparable, V any] struct {
 type SetOptions[K comparable, V any] struct {
 	// TTL as for Set: DefaultTTL, NoExpiry, KeepTTL or a positive duration.
 	TTL time.Duration
-	// Token guards the entry: only GetWithToken with the same token reads
-	// it; Get and a wrong token miss (counted in Stats.TokenMisses). The
-	// comparison takes time that depends only on the lengths.
+	// Token guards the entry: to every operation that does not present the
+	// same token it is a miss, and none of them replaces, removes or
+	// re-times it (see "Access tokens" in the package doc). Get and
+	// GetWithToken with a wrong token count it in Stats.TokenMisses. The
+	// comparison takes time that depends only on the lengths. A write with
+	// Token presents it: SetWith may replace an entry guarded by the same
+	// token, and the new entry is guarded by it.
 	Token string
 	// OnExpire runs when this entry expires, on the reaper goroutine,
 	// before the store-wide OnExpire.
@@ -47,8 +52,10 @@ func (v *View[K, V]) Name() string { return v.b.name }
 // Set stores value under key for ttl: DefaultTTL (0) for the bucket's
 // default, NoExpiry for none, KeepTTL to keep the replaced entry's
 // deadline, or a positive duration. It fails with ErrFull at a Reject
-// limit, ErrInvalidTTL, ErrBucketRequired or ErrClosed. When Set returns
-// nil the value is visible to every later Get from any goroutine.
+// limit, ErrInvalidTTL, ErrBucketRequired or ErrClosed, and with
+// ErrGuarded, storing nothing, when key holds an entry guarded by an access
+// token. When Set returns nil the value is visible to every later Get from
+// any goroutine.
 func (v *View[K, V]) Set(key K, value V, ttl time.Duration) error {
 	_, _, err := v.c.write(context.Background(), v.b, key, value, ttl, nil, modeSet, nil)
 	return err
@@ -64,6 +71,8 @@ func (v *View[K, V]) SetContext(ctx context.Context, key K, value V, ttl time.Du
 }
 
 // SetWith is Set with per-entry options: an access token, per-entry hooks.
+// It replaces an entry guarded by a token only when o.Token is that token;
+// otherwise it fails with ErrGuarded and stores nothing.
 func (v *View[K, V]) SetWith(key K, value V, o SetOptions[K, V]) error {
 	return v.SetWithContext(context.Background(), key, value, o)
 }
@@ -83,36 +92,58 @@ func (v *View[K, V]) SetWithContext(ctx context.Context, key K, value V, o SetOp
 // Get reads memory only, takes no lock and does not allocate.
 func (v *View[K, V]) Get(key K) (V, bool) { return v.c.get(v.b, key, "") }
 
-// GetWithToken is Get for entries stored with SetOptions.Token. It also
-// reads unguarded entries.
+// GetWithToken is Get for entries stored with SetOptions.Token: it reads
+// an entry guarded by token, and unguarded entries; an entry guarded by
+// another token is a miss.
 func (v *View[K, V]) GetWithToken(key K, token string) (V, bool) {
 	return v.c.get(v.b, key, token)
 }
 
-// Has reports whether key holds a live entry (guarded or not). It runs no
-// hooks and counts nothing.
-func (v *View[K, V]) Has(key K) bool { return v.c.lookup(v.b, key) != nil }
+// Has reports whether key holds a live, unguarded entry: an entry guarded
+// by an access token is a miss, as for Get. It runs no hooks and counts
+// nothing.
+func (v *View[K, V]) Has(key K) bool { return v.c.visible(v.b, key, "") != nil }
+
+// visible is lookup for a caller presenting token: an entry guarded by
+// another token is a miss.
+func (c *core[K, V]) visible(b *bucketState, key K, token string) *entry[K, V] {
+	e := c.lookup(b, key)
+	if e != nil && e.guarded() && !tokenMatches(e.extra.token, token) {
+		return nil
+	}
+	return e
+}
 
 // Delete removes key and reports whether it held a live entry. OnDelete
 // runs on the caller's goroutine with ReasonDeleted. In a persisted bucket
 // the deletion reaches the backend too, also when the key is not in memory
 // (evicted, or never loaded); a write-through failure goes to
-// Persist.OnError (DeleteContext returns it).
+// Persist.OnError (DeleteContext returns it). An entry guarded by an
+// access token is not removed, from memory or the backend, and Delete
+// returns false: use DeleteWithToken.
 func (v *View[K, V]) Delete(key K) bool {
-	ok, _ := v.c.remove(context.Background(), v.b, key)
+	ok, _ := v.c.remove(context.Background(), v.b, key, "")
 	return ok
 }
 
 // DeleteContext is Delete that returns, in a write-through bucket, the
 // backend's error, with ctx bounding the backend call.
 func (v *View[K, V]) DeleteContext(ctx context.Context, key K) (bool, error) {
-	return v.c.remove(ctx, v.b, key)
+	return v.c.remove(ctx, v.b, key, "")
+}
+
+// DeleteWithToken is Delete for entries stored with SetOptions.Token: it
+// removes an entry guarded by token, or an unguarded one, and reports
+// whether it did; an entry guarded by another token stays.
+func (v *View[K, V]) DeleteWithToken(key K, token string) bool {
+	ok, _ := v.c.remove(context.Background(), v.b, key, token)
+	return ok
 }
 
 // TTL returns the time left before key expires, NoExpiry for an entry
-// without deadline, and false when there is no live entry.
+// without deadline, and false when there is no live, unguarded entry.
 func (v *View[K, V]) TTL(key K) (time.Duration, bool) {
-	e := v.c.lookup(v.b, key)
+	e := v.c.visible(v.b, key, "")
 	if e == nil {
 		return 0, false
 	}
@@ -128,9 +159,9 @@ func (v *View[K, V]) TTL(key K) (time.Duration, bool) {
 }
 
 // Deadline returns when key expires (the zero Time for an entry without
-// deadline) and false when there is no live entry.
+// deadline) and false when there is no live, unguarded entry.
 func (v *View[K, V]) Deadline(key K) (time.Time, bool) {
-	e := v.c.lookup(v.b, key)
+	e := v.c.visible(v.b, key, "")
 	if e == nil {
 		return time.Time{}, false
 	}
@@ -143,11 +174,20 @@ func (v *View[K, V]) Deadline(key K) (time.Time, bool) {
 
 // Touch gives a live entry a new deadline, ttl from now (DefaultTTL for
 // the bucket's default, NoExpiry to make it permanent), and reports
-// whether it found one. An invalid ttl returns false.
+// whether it found one. An invalid ttl returns false. An entry guarded by
+// an access token is a miss: its deadline stays (use TouchWithToken).
 // In a persisted bucket the new deadline reaches the backend too; a
 // write-through failure goes to Persist.OnError (TouchContext returns it).
 func (v *View[K, V]) Touch(key K, ttl time.Duration) bool {
-	ok, _ := v.c.touch(context.Background(), v.b, key, ttl)
+	ok, _ := v.c.touch(context.Background(), v.b, key, ttl, "")
+	return ok
+}
+
+// TouchWithToken is Touch for entries stored with SetOptions.Token: it
+// re-times an entry guarded by token, or an unguarded one; an entry
+// guarded by another token is a miss.
+func (v *View[K, V]) TouchWithToken(key K, ttl time.Duration, token string) bool {
+	ok, _ := v.c.touch(context.Background(), v.b, key, ttl, token)
 	return ok
 }
 
@@ -155,12 +195,13 @@ func (v *View[K, V]) Touch(key K, ttl time.Duration) bool {
 // backend's error, with ctx bounding the backend call. An invalid ttl
 // returns ErrInvalidTTL.
 func (v *View[K, V]) TouchContext(ctx context.Context, key K, ttl time.Duration) (bool, error) {
-	return v.c.touch(ctx, v.b, key, ttl)
+	return v.c.touch(ctx, v.b, key, ttl, "")
 }
 
 // GetOrSet returns the live value under key (loaded true), or stores value
-// and returns it (loaded false). A guarded entry counts as present and its
-// value is not returned: actual is then the zero V.
+// and returns it (loaded false). When key holds an entry guarded by an
+// access token it neither returns that value nor replaces it: it fails
+// with ErrGuarded, actual the zero V.
 func (v *View[K, V]) GetOrSet(key K, value V, ttl time.Duration) (actual V, loaded bool, err error) {
 	return v.GetOrSetContext(context.Background(), key, value, ttl)
 }
@@ -168,9 +209,15 @@ func (v *View[K, V]) GetOrSet(key K, value V, ttl time.Duration) (actual V, load
 // GetOrSetContext is GetOrSet with a context, as SetContext is Set.
 func (v *View[K, V]) GetOrSetContext(ctx context.Context, key K, value V, ttl time.Duration) (actual V, loaded bool, err error) {
 	if e := v.c.lookup(v.b, key); e != nil {
+		if e.guarded() {
+			return actual, false, ErrGuarded
+		}
 		return v.loaded(e), true, nil
 	}
 	e, stored, err := v.c.write(ctx, v.b, key, value, ttl, nil, modeIfAbsent, nil)
+	if errors.Is(err, ErrGuarded) {
+		return actual, false, err
+	}
 	if err != nil || stored {
 		return value, false, err
 	}
@@ -178,16 +225,14 @@ func (v *View[K, V]) GetOrSetContext(ctx context.Context, key K, value V, ttl ti
 }
 
 func (v *View[K, V]) loaded(e *entry[K, V]) (val V) {
-	if e.guarded() {
-		return val
-	}
 	v.c.hit(e)
 	val, _ = v.c.valueOf(e)
 	return val
 }
 
 // SetIfAbsent stores value only when key holds no live entry, and reports
-// whether it did.
+// whether it did. An entry guarded by an access token is not replaced:
+// SetIfAbsent returns false and ErrGuarded.
 func (v *View[K, V]) SetIfAbsent(key K, value V, ttl time.Duration) (bool, error) {
 	return v.SetIfAbsentContext(context.Background(), key, value, ttl)
 }
@@ -203,7 +248,10 @@ func (v *View[K, V]) SetIfAbsentContext(ctx context.Context, key K, value V, ttl
 // ttl (KeepTTL keeps the deadline). fn runs without any lock held, so it
 // may call the store; if another write to key lands in between, fn is
 // called again with the newer value. Update returns the value stored and
-// true, or the current value and false when fn declined.
+// true, or the current value and false when fn declined. An entry guarded
+// by an access token is absent to fn (found false, old the zero V) and is
+// never replaced: if fn returns true, Update fails with ErrGuarded and
+// stores nothing.
 func (v *View[K, V]) Update(key K, ttl time.Duration, fn func(old V, found bool) (V, bool)) (V, bool, error) {
 	return v.UpdateContext(context.Background(), key, ttl, fn)
 }
@@ -213,8 +261,11 @@ func (v *View[K, V]) Update(key K, ttl time.Duration, fn func(old V, found bool)
 func (v *View[K, V]) UpdateContext(ctx context.Context, key K, ttl time.Duration, fn func(old V, found bool) (V, bool)) (V, bool, error) {
 	for {
 		cur := v.c.lookup(v.b, key)
+		if cur != nil && cur.guarded() {
+			cur = nil // absent to fn; the write then finds it and refuses
+		}
 		var old V
-		if cur != nil && !cur.guarded() {
+		if cur != nil {
 			old, _ = v.c.valueOf(cur)
 		}
 		next, ok := fn(old, cur != nil)
@@ -235,7 +286,8 @@ func (v *View[K, V]) UpdateContext(ctx context.Context, key K, ttl time.Duration
 }
 
 // CompareAndSwap stores new under key only if key holds old, and reports
-// whether it did. The TTL is kept.
+// whether it did. The TTL is kept. An entry guarded by an access token
+// holds nothing CompareAndSwap can see: it returns false and leaves it.
 func CompareAndSwap[K comparable, V comparable](v *View[K, V], key K, old, new V) (bool, error) {
 	return CompareAndSwapContext(context.Background(), v, key, old, new)
 }
@@ -268,11 +320,16 @@ func (v *View[K, V]) All() iter.Seq2[K, V] {
 	}
 }
 
-// Keys yields the keys of the bucket's live entries, guarded ones too,
-// with the same consistency as All.
+// Keys yields the keys of the bucket's live, unguarded entries: the keys
+// All yields, with the same consistency.
 func (v *View[K, V]) Keys() iter.Seq[K] {
 	return func(yield func(K) bool) {
-		v.each(func(e *entry[K, V]) bool { return yield(e.key) })
+		v.each(func(e *entry[K, V]) bool {
+			if e.guarded() {
+				return true
+			}
+			return yield(e.key)
+		})
 	}
 }
 
@@ -298,7 +355,9 @@ func (v *View[K, V]) each(fn func(*entry[K, V]) bool) {
 }
 
 // Len returns the number of entries in the bucket, counting expired ones
-// the reaper has not yet removed (at most a millisecond's worth).
+// the reaper has not yet removed (at most a millisecond's worth) and
+// entries guarded by an access token: it is the count MaxKeys limits, not
+// what Keys yields.
 func (v *View[K, V]) Len() int {
 	if v.b.id != 0 {
 		return int(v.b.count.Load())
@@ -311,8 +370,8 @@ func (v *View[K, V]) Len() int {
 	return max(n, 0)
 }
 
-// Clear removes every entry of the bucket; OnDelete runs for each with
-// ReasonCleared, on the caller's goroutine. In a persisted bucket the
+// Clear removes every entry of the bucket, guarded ones too; OnDelete runs
+// for each with ReasonCleared, on the caller's goroutine. In a persisted bucket the
 // backend's records of the bucket go too, resident in memory or not, so
 // that Load does not bring a cleared key back: the removal is queued
 // in order with the bucket's writes (a write-behind bucket's is durable

@@ -92,6 +92,13 @@ func (c *core[K, V]) write(ctx context.Context, b *bucketState, key K, value V, 
 				}
 			}
 		}
+		if old != nil && mode != modeLoad && old.guarded() && !tokenMatches(old.extra.token, presented(ex)) {
+			// A write without the entry's token never replaces it.
+			sh.mu.Unlock()
+			unreserve()
+			c.handGone(gone)
+			return old, false, ErrGuarded
+		}
 		if ((mode == modeIfAbsent || mode == modeLoad) && old != nil) || (mode == modeReplace && old != expect) {
 			sh.mu.Unlock()
 			unreserve()
@@ -145,7 +152,10 @@ func (c *core[K, V]) write(ctx context.Context, b *bucketState, key K, value V, 
 		}
 		sh.stats.sets.Add(1)
 		if pm != pmNone {
-			c.logOp(idx, res, b.id, key, e, false, w)
+			// A record carries no token, so a guarded entry is never
+			// persisted: it would come back unguarded. Its write deletes
+			// the key's record instead.
+			c.logOp(idx, res, b.id, key, e, e.guarded(), w)
 		}
 		due, lowered := int64(0), false
 		if deadline != 0 {
@@ -250,10 +260,11 @@ func (c *core[K, V]) evictOver(sh *shard[K, V], dst []*entry[K, V]) []*entry[K, 
 	return dst
 }
 
-// remove deletes (b, key) if it holds a live entry. In a persisted bucket
-// the deletion is logged for the backend; a write-through delete waits for
-// it and returns its error.
-func (c *core[K, V]) remove(ctx context.Context, b *bucketState, key K) (bool, error) {
+// remove deletes (b, key) if it holds a live entry that token may see (a
+// guarded entry needs its token; otherwise nothing is removed, in memory or
+// in the backend). In a persisted bucket the deletion is logged for the
+// backend; a write-through delete waits for it and returns its error.
+func (c *core[K, V]) remove(ctx context.Context, b *bucketState, key K, token string) (bool, error) {
 	if c.closed.Load() {
 		return false, ErrClosed
 	}
@@ -267,6 +278,16 @@ func (c *core[K, V]) remove(ctx context.Context, b *bucketState, key K) (bool, e
 	sh := &c.shards[idx]
 	sh.mu.Lock()
 	e := sh.table.Load().find(h, b.id, key)
+	if e != nil && e.guarded() && !tokenMatches(e.extra.token, token) &&
+		(e.Deadline() == 0 || e.Deadline() > c.clock.now()) {
+		// Guarded and live: without its token, nothing is removed, in
+		// memory or in the backend.
+		sh.mu.Unlock()
+		if pm != pmNone && res == writeback.Reserved {
+			c.pst.eng.Unreserve()
+		}
+		return false, nil
+	}
 	expiredAt := int64(0)
 	if e != nil {
 		if d := e.Deadline(); d != 0 && d <= c.clock.now() {
@@ -305,9 +326,9 @@ func (c *core[K, V]) pmodeOf(b *bucketState) uint32 {
 	return b.pmode.Load()
 }
 
-// touch gives a live entry a new deadline, which a persisted bucket logs
-// for the backend.
-func (c *core[K, V]) touch(ctx context.Context, b *bucketState, key K, ttl time.Duration) (bool, error) {
+// touch gives a live entry that token may see a new deadline, which a
+// persisted bucket logs for the backend.
+func (c *core[K, V]) touch(ctx context.Context, b *bucketState, key K, ttl time.Duration, token string) (bool, error) {
 	if c.closed.Load() {
 		return false, ErrClosed
 	}
@@ -347,6 +368,11 @@ func (c *core[K, V]) touch(ctx context.Context, b *bucketState, key K, ttl time.
 		c.reaper.hand(expired[K, V]{e, d})
 		return false, nil
 	}
+	if e.guarded() && !tokenMatches(e.extra.token, token) {
+		sh.mu.Unlock()
+		unreserve()
+		return false, nil
+	}
 	due, lowered := int64(0), false
 	switch {
 	case ttl == KeepTTL:
@@ -362,7 +388,7 @@ func (c *core[K, V]) touch(ctx context.Context, b *bucketState, key K, ttl time.
 		}
 	}
 	if pm != pmNone {
-		c.logOp(idx, res, b.id, key, e, false, w)
+		c.logOp(idx, res, b.id, key, e, e.guarded(), w) // never persist a guarded entry (see write)
 	}
 	sh.mu.Unlock()
 	if lowered {
@@ -450,4 +476,12 @@ func (c *core[K, V]) clear(ctx context.Context, b *bucketState) error {
 	c.reaper.hand(gone...)
 	c.removed(cleared, ReasonCleared)
 	return err
+}
+
+// presented is the token a write carries (SetOptions.Token), or "".
+func presented[K comparable, V any](ex *entryExtra[K, V]) string {
+	if ex == nil {
+		return ""
+	}
+	return ex.token
 }
