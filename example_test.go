@@ -13,7 +13,7 @@ import (
 func ExampleNew() {
 	s, err := livedict.New(&livedict.Options[string, int]{
 		DefaultTTL: time.Hour, // for Set(..., livedict.DefaultTTL)
-		MaxKeys:    100_000,          // Set fails with ErrFull beyond this
+		MaxKeys:    100_000,   // Set fails with ErrFull beyond this
 	})
 	if err != nil {
 		fmt.Println(err)
