@@ -54,7 +54,7 @@ func TestPresetSimpleOpens(t *testing.T) {
 	if err := s.Set("k", "v", livedict.DefaultTTL); err != nil {
 		t.Fatal(err)
 	}
-	checkDeadline(t, s.View, "k", before, time.Now(), 10*time.Minute)
+	checkDeadline(t, s.Bucket(""), "k", before, time.Now(), 10*time.Minute)
 }
 
 func TestPresetBucketedOpens(t *testing.T) {
