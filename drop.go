@@ -66,20 +66,7 @@ func (c *core[K, V]) dropEntries(b *bucketState) {
 		sh := &c.shards[i]
 		var gone []expired[K, V]
 		sh.mu.Lock()
-		now := c.clock.now()
-		sh.table.Load().each(func(e *entry[K, V]) bool {
-			if e.bucket() != b.id {
-				return true
-			}
-			c.unlink(sh, e)
-			if d := e.Deadline(); d != 0 && d <= now {
-				sh.stats.expirations.Add(1)
-				gone = append(gone, expired[K, V]{e, d})
-			} else if c.hooks.onDelete != nil {
-				cleared = append(cleared, e)
-			}
-			return true
-		})
+		gone, cleared = c.clearShard(sh, b, gone, cleared)
 		sh.mu.Unlock()
 		c.reaper.hand(gone...)
 	}

@@ -437,20 +437,7 @@ func (c *core[K, V]) clear(ctx context.Context, b *bucketState) error {
 		for i := range c.shards {
 			sh := &c.shards[i]
 			sh.mu.Lock()
-			now := c.clock.now()
-			sh.table.Load().each(func(e *entry[K, V]) bool {
-				if b != nil && e.bucket() != b.id {
-					return true
-				}
-				c.unlink(sh, e)
-				if d := e.Deadline(); d != 0 && d <= now {
-					sh.stats.expirations.Add(1)
-					gone = append(gone, expired[K, V]{e, d})
-				} else if c.hooks.onDelete != nil {
-					cleared = append(cleared, e)
-				}
-				return true
-			})
+			gone, cleared = c.clearShard(sh, b, gone, cleared)
 			if sh.count.Load() == 0 {
 				sh.table.Store(newTable[K, V](minBuckets))
 			}
@@ -484,4 +471,26 @@ func presented[K comparable, V any](ex *entryExtra[K, V]) string {
 		return ""
 	}
 	return ex.token
+}
+
+// clearShard unlinks every entry of bucket b (of every bucket with b nil)
+// from sh, whose lock is held. It appends the entries found already due to
+// gone, for the reaper's OnExpire, and, when OnDelete is set, the others
+// to cleared; the caller runs those hooks after unlocking.
+func (c *core[K, V]) clearShard(sh *shard[K, V], b *bucketState, gone []expired[K, V], cleared []*entry[K, V]) ([]expired[K, V], []*entry[K, V]) {
+	now := c.clock.now()
+	sh.table.Load().each(func(e *entry[K, V]) bool {
+		if b != nil && e.bucket() != b.id {
+			return true
+		}
+		c.unlink(sh, e)
+		if d := e.Deadline(); d != 0 && d <= now {
+			sh.stats.expirations.Add(1)
+			gone = append(gone, expired[K, V]{e, d})
+		} else if c.hooks.onDelete != nil {
+			cleared = append(cleared, e)
+		}
+		return true
+	})
+	return gone, cleared
 }
