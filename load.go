@@ -213,6 +213,7 @@ func (v *View[K, V]) rehydrate(r store.Record, skipQueued bool) (val V, present,
 		if ttl = time.Until(r.ExpireAt); ttl <= 0 {
 			return val, false, false, nil
 		}
+		ttl = min(ttl, MaxTTL) // another writer may have stored a later expiry
 	}
 	key, err := p.cfg.KeyCodec.DecodeKey(r.Key)
 	if err != nil {

@@ -20,7 +20,9 @@ const (
 	KeepTTL time.Duration = -2
 	// MaxTTL is the longest TTL a write, Touch or default takes: 100 years.
 	// A longer one fails with ErrInvalidTTL rather than overflowing the
-	// deadline; use NoExpiry for an entry that never expires.
+	// deadline; use NoExpiry for an entry that never expires. A record
+	// that Load, Warm or a snapshot restore brings back with a later expiry
+	// (stored by another writer) is kept in memory for MaxTTL.
 	MaxTTL time.Duration = 100 * 365 * 24 * time.Hour
 )
 

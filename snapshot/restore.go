@@ -245,6 +245,7 @@ func (rd *reader[K, V]) apply(ctx context.Context, s *livedict.Store[K, V], entr
 				rd.st.Expired++
 				continue
 			}
+			ttl = min(ttl, livedict.MaxTTL) // Set takes no longer TTL
 		}
 		v := views[e.bucket]
 		if v == nil {
