@@ -43,6 +43,10 @@ type bucketState struct {
 	maxKeys    atomic.Int64  // 0 = no bound of its own
 	pmode      atomic.Uint32 // pmNone, pmBehind or pmThrough (persist.go)
 	sealed     atomic.Bool   // values are sealed in memory (sealed.go)
+	// refreshAfter and negativeTTL in nanoseconds: 0 = the store's,
+	// Disabled = off (refresh.go, negative.go).
+	refreshAfter atomic.Int64
+	negativeTTL  atomic.Int64
 
 	// err, when set, fails every write to the bucket: ErrTooManyBuckets
 	// for an overflow view, ErrBucketDropped once dropped.
@@ -191,6 +195,8 @@ func (r *buckets) configure(b *bucketState, o BucketOptions) {
 	}
 	b.pmode.Store(m)
 	b.sealed.Store(o.Sealed)
+	b.refreshAfter.Store(int64(o.RefreshAfter))
+	b.negativeTTL.Store(int64(o.NegativeTTL))
 }
 
 func (c *core[K, V]) bucketName(id uint32) string {

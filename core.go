@@ -44,6 +44,7 @@ type core[K comparable, V any] struct {
 	loader  func(ctx context.Context, bucket string, key K) (V, time.Duration, error)
 	flights flightGroup[K, V] // Load's shared work (load.go)
 	loads   loadStats         // Loader calls (observe.go)
+	lo      loading[K, V]     // refresh-ahead, negative caching, BulkLoader (refresh.go)
 }
 
 // shard owns the write side of 1/N of the keys: a lock, the table readers

@@ -63,6 +63,7 @@ func New[K comparable, V any](opts *Options[K, V]) (*Store[K, V], error) {
 		limitTotal: opts.Policy == Reject && opts.MaxKeys > 0,
 		requireBkt: opts.RequireBucket,
 		loader:     opts.Loader,
+		lo:         newLoading(opts),
 		hooks: hooks[K, V]{
 			onAccess: opts.OnAccess,
 			onExpire: opts.OnExpire,
@@ -166,6 +167,9 @@ func (s *Store[K, V]) DefineBucket(name string, opts BucketOptions) (*View[K, V]
 	if s.c.pst == nil && opts.Persistence > PersistNone {
 		return nil, optionErr(`Buckets["`+name+`"].Persistence`, "is %v but Options.Persist is not set", opts.Persistence)
 	}
+	if err := validateBucketLoading(`Buckets["`+name+`"]`, opts, s.c.hasLoader(), s.c.defaultTTL); err != nil {
+		return nil, err
+	}
 	b, err := s.c.buckets.get(name, opts, true)
 	if err != nil {
 		return nil, err
@@ -205,6 +209,7 @@ func (s *Store[K, V]) Stats() Stats {
 		st.Rejections += ss.rejections.Load()
 	}
 	st.Entries = c.len()
+	st.Refreshes, st.RefreshErrors = c.loads.refreshes.Load(), c.loads.refreshErrors.Load()
 	if p := c.pst; p != nil {
 		es := p.eng.Stats()
 		st.Persisted = uint64(es.Stored)
@@ -232,7 +237,7 @@ func (s *Store[K, V]) Close() error {
 		if s.c.pst != nil {
 			err = s.c.pst.close()
 		}
-		s.c.flights.wg.Wait()
+		s.c.flights.close()
 	})
 	return err
 }

@@ -32,36 +32,61 @@ var ErrNotPersisted = errors.New("livedict: bucket is not persisted")
 // process goes on), and ctx.Err() when ctx ends first. A guarded entry
 // (SetOptions.Token) is not returned: Load reports ErrNotFound for it
 // without reading the backend.
+//
+// With RefreshAfter (Options or BucketOptions), a Load that finds an
+// entry due for refresh returns it at once and starts one background
+// reload of the key; Get never starts one. With NegativeTTL, a key found
+// nowhere is remembered as absent and later Loads of it report
+// ErrNotFound without asking again, until NegativeTTL passes or the key
+// is written. Without a Loader, Options.BulkLoader loads the key alone.
+// See docs/loading.md.
 func (v *View[K, V]) Load(ctx context.Context, key K) (V, error) {
 	var zero V
 	c := v.c
 	if e := c.lookup(v.b, key); e != nil {
 		if val, ok := c.get(v.b, key, ""); ok {
+			v.maybeRefresh(ctx, e)
 			return val, nil
 		}
 		return zero, v.notFound()
 	}
-	if c.closed.Load() {
-		return zero, ErrClosed
-	}
-	if c.pmodeOf(v.b) == pmNone && c.loader == nil {
-		return zero, ErrNotPersisted
-	}
-	if err := ctx.Err(); err != nil {
+	if err := v.canLoad(ctx); err != nil {
 		return zero, err
 	}
-	call := c.flights.do(writeback.Key[K]{Bucket: v.b.id, Key: key}, func() (V, error) {
-		// The shared work outlives any one caller's context.
-		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.loadTimeout())
-		defer cancel()
-		return v.loadOnce(wctx, key)
-	})
+	if c.knownAbsent(v.b, key) {
+		return zero, v.notFound()
+	}
+	call := v.startLoad(ctx, key)
 	select {
 	case <-call.done:
 		return call.val, call.err
 	case <-ctx.Done():
 		return zero, ctx.Err()
 	}
+}
+
+// canLoad says why a key missing from memory cannot be loaded, if it
+// cannot.
+func (v *View[K, V]) canLoad(ctx context.Context) error {
+	c := v.c
+	if c.closed.Load() {
+		return ErrClosed
+	}
+	if c.pmodeOf(v.b) == pmNone && !c.hasLoader() {
+		return ErrNotPersisted
+	}
+	return ctx.Err()
+}
+
+// startLoad returns the flight loading key, starting one if there is none.
+func (v *View[K, V]) startLoad(ctx context.Context, key K) *flightCall[V] {
+	c := v.c
+	return c.flights.do(writeback.Key[K]{Bucket: v.b.id, Key: key}, func() (V, error) {
+		// The shared work outlives any one caller's context.
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.loadTimeout())
+		defer cancel()
+		return v.loadOnce(wctx, key)
+	})
 }
 
 func (v *View[K, V]) notFound() error {
@@ -81,10 +106,14 @@ func (c *core[K, V]) loadTimeout() time.Duration {
 // the string singleflight wants. A panic in the work is recovered into
 // an error matching ErrPanicked for every waiter (singleflight's DoChan
 // re-panics on a goroutine of its own, which no caller can recover).
+//
+// Every flight runs on a goroutine of its own, counted in wg; once close
+// has been called no new flight starts, so Close can wait for the last.
 type flightGroup[K comparable, V any] struct {
-	mu sync.Mutex
-	m  map[writeback.Key[K]]*flightCall[V]
-	wg sync.WaitGroup // flights running; Close waits for them
+	mu     sync.Mutex
+	m      map[writeback.Key[K]]*flightCall[V]
+	closed bool           // mu held; no flight starts after close
+	wg     sync.WaitGroup // flights running; Close waits for them
 }
 
 type flightCall[V any] struct {
@@ -93,11 +122,48 @@ type flightCall[V any] struct {
 	err  error
 }
 
+// closedCall is the answer to a flight asked for after close.
+func closedCall[V any]() *flightCall[V] {
+	c := &flightCall[V]{done: make(chan struct{}), err: ErrClosed}
+	close(c.done)
+	return c
+}
+
+// do returns the flight of k, starting fn on a new goroutine when there is
+// none.
 func (g *flightGroup[K, V]) do(k writeback.Key[K], fn func() (V, error)) *flightCall[V] {
-	g.mu.Lock()
-	if c := g.m[k]; c != nil {
-		g.mu.Unlock()
+	c, owner := g.join(k)
+	if !owner {
 		return c
+	}
+	go func() {
+		defer g.wg.Done()
+		var val V
+		var err error
+		defer func() {
+			if r := recover(); r != nil {
+				var zero V
+				val, err = zero, panicked(r)
+			}
+			g.finish(k, c, val, err)
+		}()
+		val, err = fn()
+	}()
+	return c
+}
+
+// join returns the flight of k and false when there is one (or, after
+// close, a finished call failing with ErrClosed), else registers a new
+// one and returns it and true: the caller then owns it, holds one count
+// of wg, and must finish it.
+func (g *flightGroup[K, V]) join(k writeback.Key[K]) (*flightCall[V], bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed {
+		return closedCall[V](), false
+	}
+	if c := g.m[k]; c != nil {
+		return c, false
 	}
 	if g.m == nil {
 		g.m = map[writeback.Key[K]]*flightCall[V]{}
@@ -105,22 +171,26 @@ func (g *flightGroup[K, V]) do(k writeback.Key[K], fn func() (V, error)) *flight
 	c := &flightCall[V]{done: make(chan struct{})}
 	g.m[k] = c
 	g.wg.Add(1)
+	return c, true
+}
+
+// finish hands val and err to the waiters of c, the flight of k, and
+// forgets it, so that the next caller starts a new flight. It does not
+// release the owner's count of wg.
+func (g *flightGroup[K, V]) finish(k writeback.Key[K], c *flightCall[V], val V, err error) {
+	c.val, c.err = val, err
+	g.mu.Lock()
+	delete(g.m, k)
 	g.mu.Unlock()
-	go func() {
-		defer g.wg.Done()
-		defer func() {
-			if r := recover(); r != nil {
-				var zero V
-				c.val, c.err = zero, panicked(r)
-			}
-			g.mu.Lock()
-			delete(g.m, k)
-			g.mu.Unlock()
-			close(c.done)
-		}()
-		c.val, c.err = fn()
-	}()
-	return c
+	close(c.done)
+}
+
+// close stops new flights and waits for the running ones.
+func (g *flightGroup[K, V]) close() {
+	g.mu.Lock()
+	g.closed = true
+	g.mu.Unlock()
+	g.wg.Wait()
 }
 
 // panicked describes a recovered panic by its type only: its value may
@@ -132,64 +202,91 @@ func panicked(r any) error {
 // loadOnce is the work one flight of Load does.
 func (v *View[K, V]) loadOnce(ctx context.Context, key K) (V, error) {
 	var zero V
+	c := v.c
+	gen, remember := c.armAbsent(v.b, key)
+	val, found, err := v.fromStore(ctx, key)
+	if err != nil || found {
+		return val, err
+	}
+	if !c.hasLoader() {
+		if remember {
+			c.rememberAbsent(v.b, key, gen)
+		}
+		return zero, v.notFound()
+	}
+	val, ttl, err := c.loadKey(ctx, v.b.name, key, false)
+	if err != nil {
+		if remember && errors.Is(err, ErrNotFound) {
+			c.rememberAbsent(v.b, key, gen)
+		}
+		return zero, err
+	}
+	return v.storeLoaded(ctx, key, val, ttl)
+}
+
+// fromStore looks for key in memory and then in the backend of a
+// persisted bucket (its write-behind queue first). It returns the value
+// and true when one stage has it, an error when one stage settles that
+// Load must fail (ErrNotFound for a guarded entry or a queued delete),
+// and false, nil when the key is nowhere: the loader's turn.
+func (v *View[K, V]) fromStore(ctx context.Context, key K) (V, bool, error) {
+	var zero V
 	c, p := v.c, v.c.pst
 	if e := c.lookup(v.b, key); e != nil {
 		if e.guarded() {
-			return zero, v.notFound()
+			return zero, false, v.notFound()
 		}
 		val, _ := c.valueOf(e)
-		return val, nil
+		return val, true, nil
 	}
-	if c.pmodeOf(v.b) != pmNone {
-		// A write the backend has not seen yet is newer than its record.
-		idx := int((c.hash(key) ^ v.b.salt) >> c.shift)
-		op, found, cleared := p.eng.Pending(idx, writeback.Key[K]{Bucket: v.b.id, Key: key})
-		switch {
-		case found && op.Del, cleared:
-			return zero, v.notFound()
-		case found:
-			val, present, err := v.restore(op.Val)
-			if err != nil {
-				return zero, err
-			}
-			if present {
-				return val, nil
-			}
-		default:
-			kb, err := p.cfg.KeyCodec.EncodeKey(nil, key)
-			if err != nil {
-				return zero, &PersistError{Op: "encode", Bucket: v.b.name, Err: err}
-			}
-			r, err := p.pipe.Get(ctx, v.b.name, kb)
-			switch {
-			case err == nil:
-				val, present, _, err := v.rehydrate(r, false)
-				if err != nil {
-					p.report(err)
-					return zero, err
-				}
-				if present {
-					return val, nil
-				}
-				// Expired between the backend's check and ours: a miss.
-			case !errors.Is(err, store.ErrNotFound):
-				return zero, &PersistError{Op: "get", Bucket: v.b.name, Err: err}
-			}
+	if c.pmodeOf(v.b) == pmNone {
+		return zero, false, nil
+	}
+	// A write the backend has not seen yet is newer than its record.
+	idx := int((c.hash(key) ^ v.b.salt) >> c.shift)
+	op, found, cleared := p.eng.Pending(idx, writeback.Key[K]{Bucket: v.b.id, Key: key})
+	switch {
+	case found && op.Del, cleared:
+		return zero, false, v.notFound()
+	case found:
+		val, present, err := v.restore(op.Val)
+		if err != nil || present {
+			return val, present, err
 		}
+		return zero, false, nil
 	}
-	if c.loader == nil {
-		return zero, v.notFound()
-	}
-	val, ttl, err := c.callLoader(ctx, v.b.name, key, c.loader)
+	kb, err := p.cfg.KeyCodec.EncodeKey(nil, key)
 	if err != nil {
-		return zero, err
+		return zero, false, &PersistError{Op: "encode", Bucket: v.b.name, Err: err}
 	}
-	old, stored, err := c.write(ctx, v.b, key, val, ttl, nil, modeIfAbsent, nil)
+	r, err := p.pipe.Get(ctx, v.b.name, kb)
+	switch {
+	case err == nil:
+		val, present, _, err := v.rehydrate(r, false)
+		if err != nil {
+			p.report(err)
+			return zero, false, err
+		}
+		if present {
+			return val, true, nil
+		}
+		// Expired between the backend's check and ours: a miss.
+	case !errors.Is(err, store.ErrNotFound):
+		return zero, false, &PersistError{Op: "get", Bucket: v.b.name, Err: err}
+	}
+	return zero, false, nil
+}
+
+// storeLoaded stores a value a loader returned, as Set does, unless a
+// write has meanwhile stored the key: that value is newer and is returned.
+func (v *View[K, V]) storeLoaded(ctx context.Context, key K, val V, ttl time.Duration) (V, error) {
+	var zero V
+	old, stored, err := v.c.write(ctx, v.b, key, val, ttl, nil, modeIfAbsent, nil)
 	if err != nil && !stored {
 		return zero, err
 	}
 	if !stored && old != nil && !old.guarded() {
-		val, _ := c.valueOf(old) // a Set won the race; it is the newer value
+		val, _ := v.c.valueOf(old) // a Set won the race; it is the newer value
 		return val, nil
 	}
 	return val, err

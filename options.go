@@ -122,6 +122,36 @@ type Options[K comparable, V any] struct {
 	// loaders would race for the same entry).
 	Loader func(ctx context.Context, bucket string, key K) (V, time.Duration, error)
 
+	// RefreshAfter turns on refresh-ahead for Loader-backed keys: a Load
+	// that finds an entry older than RefreshAfter returns it at once and
+	// starts one background reload through the Loader, which replaces the
+	// entry when it succeeds (see docs/loading.md). Only Load and LoadMany
+	// start reloads; Get never does. An entry's age is derived from its
+	// deadline and the bucket's default TTL, so entries without a deadline
+	// are never reloaded. Zero, the default, is off; it needs a Loader and,
+	// with a DefaultTTL, must be shorter than it. BucketOptions.RefreshAfter
+	// overrides it per bucket.
+	RefreshAfter time.Duration
+
+	// NegativeTTL makes Load remember, for that long, that a key exists
+	// nowhere: when the Loader answers ErrNotFound (or, without a Loader,
+	// the backend has no record), Loads of the key within NegativeTTL
+	// report ErrNotFound without asking again. A write of the key forgets
+	// the answer at once; Get, Has, Len, Keys and All never see it. Zero,
+	// the default, is off. BucketOptions.NegativeTTL overrides it per
+	// bucket. At most 64 Ki answers are kept; past that the oldest
+	// arbitrary ones are forgotten.
+	NegativeTTL time.Duration
+
+	// BulkLoader, when set, is what LoadMany calls, once per call, with
+	// every key it found neither in memory nor in the backend (nor being
+	// loaded by another Load). It returns the values it found, all stored
+	// with one TTL (as for Set); a key absent from the map does not exist.
+	// An error fails every key of the call. Without it LoadMany calls
+	// Loader once per missing key. Like Loader it is store-wide and told
+	// the bucket.
+	BulkLoader func(ctx context.Context, bucket string, keys []K) (map[K]V, time.Duration, error)
+
 	// Keyring seals the values of Sealed buckets on a store without a
 	// persisted keyring: a memory-only store needs only this for them.
 	// With Options.Persist and its Keyring, that one seals and this must
@@ -160,7 +190,17 @@ type BucketOptions struct {
 	// not a backend (the bucket itself may use PersistNone). Changing it with DefineBucket applies to later
 	// writes.
 	Sealed bool
+	// RefreshAfter overrides Options.RefreshAfter for the bucket: zero
+	// uses the store's, Disabled turns refresh-ahead off.
+	RefreshAfter time.Duration
+	// NegativeTTL overrides Options.NegativeTTL for the bucket: zero uses
+	// the store's, Disabled turns negative caching off.
+	NegativeTTL time.Duration
 }
+
+// Disabled, given as BucketOptions.RefreshAfter or NegativeTTL, turns the
+// feature off for that bucket whatever the store's Options say.
+const Disabled time.Duration = -1
 
 // canSeal reports whether the store has a keyring for Sealed buckets.
 func (o *Options[K, V]) canSeal() bool {
@@ -192,6 +232,9 @@ func (o *Options[K, V]) validate() error {
 	if o.Shards < 0 || o.Shards > maxShards || o.Shards&(o.Shards-1) != 0 {
 		return optionErr("Options.Shards", "must be 0 or a power of two up to %d, got %d", maxShards, o.Shards)
 	}
+	if err := o.validateLoading(); err != nil {
+		return err
+	}
 	for name, b := range o.Buckets {
 		if name == "" {
 			return optionErr(`Options.Buckets[""]`, "the default bucket takes the store's options")
@@ -204,6 +247,9 @@ func (o *Options[K, V]) validate() error {
 		}
 		if o.Persist == nil && b.Persistence > PersistNone {
 			return optionErr(`Options.Buckets["`+name+`"].Persistence`, "is %v but Options.Persist is not set", b.Persistence)
+		}
+		if err := validateBucketLoading(`Options.Buckets["`+name+`"]`, b, o.Loader != nil || o.BulkLoader != nil, o.DefaultTTL); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -218,6 +264,14 @@ func (b BucketOptions) validate(path string) error {
 	}
 	if b.Persistence > WriteThrough {
 		return optionErr(path+".Persistence", "unknown persistence %d", b.Persistence)
+	}
+	for _, f := range []struct {
+		name string
+		d    time.Duration
+	}{{".RefreshAfter", b.RefreshAfter}, {".NegativeTTL", b.NegativeTTL}} {
+		if (f.d < 0 && f.d != Disabled) || f.d > MaxTTL {
+			return optionErr(path+f.name, "must be >= 0 and at most MaxTTL, or Disabled, got %v", f.d)
+		}
 	}
 	return nil
 }

@@ -19,6 +19,12 @@ type Stats struct {
 	Rejections  uint64 // writes refused with ErrFull
 	Entries     int    // entries in memory now, across all buckets
 
+	// Refresh-ahead (Options.RefreshAfter): background reloads whose
+	// Loader call returned, and of those the ones that failed (the stale
+	// entry was kept). LoadStats has the same counts.
+	Refreshes     uint64
+	RefreshErrors uint64
+
 	// Persistence (Options.Persist), counted per key write after coalescing.
 	Persisted      uint64 // writes and deletes the backend acknowledged
 	PersistErrors  uint64 // failed attempts: the sum of the Counts OnError received

@@ -165,6 +165,7 @@ func (c *core[K, V]) write(ctx context.Context, b *bucketState, key K, value V, 
 			}
 		}
 		sh.mu.Unlock()
+		c.forgetAbsent(h, b.id, key) // negative.go: a write ends "does not exist"
 
 		c.handGone(gone)
 		if lowered {
