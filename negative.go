@@ -99,8 +99,10 @@ func (c *core[K, V]) rememberAbsent(b *bucketState, key K, gen uint64) {
 	s.m[k] = absentEntry{b: b, deadline: now + int64(ttl)}
 }
 
-// sweep drops the expired answers of a full shard and, if none had, one
-// more: the shard stays under its cap whatever the keys. Lock held.
+// sweep makes room in a full shard: it drops the expired answers and, if
+// that leaves the shard over seven eighths full, arbitrary ones down to
+// that, so that a flood of missing keys costs O(1) per answer amortised
+// and never more memory than the cap. Lock held.
 func (s *absentShard[K]) sweep(now int64) {
 	for k, e := range s.m {
 		if e.deadline <= now {
@@ -108,7 +110,7 @@ func (s *absentShard[K]) sweep(now int64) {
 		}
 	}
 	for k := range s.m {
-		if len(s.m) < absentShardCap {
+		if len(s.m) <= absentShardCap*7/8 {
 			break
 		}
 		delete(s.m, k)

@@ -139,8 +139,8 @@ type Options[K comparable, V any] struct {
 	// report ErrNotFound without asking again. A write of the key forgets
 	// the answer at once; Get, Has, Len, Keys and All never see it. Zero,
 	// the default, is off. BucketOptions.NegativeTTL overrides it per
-	// bucket. At most 64 Ki answers are kept; past that the oldest
-	// arbitrary ones are forgotten.
+	// bucket. At most 64 Ki answers are kept: past that, expired ones and
+	// then arbitrary ones are forgotten.
 	NegativeTTL time.Duration
 
 	// BulkLoader, when set, is what LoadMany calls, once per call, with
