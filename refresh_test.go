@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/livedict/livedict"
+	"github.com/livedict/livedict/store"
 )
 
 // gatedLoader is a Loader that answers "<key>#<call number>" and, while
@@ -305,4 +307,51 @@ func TestRefreshOptionErrors(t *testing.T) {
 	if _, err := s.DefineBucket("b", livedict.BucketOptions{RefreshAfter: time.Minute}); !errors.Is(err, livedict.ErrInvalidOption) {
 		t.Fatalf("DefineBucket with RefreshAfter and no loader = %v", err)
 	}
+}
+
+// TestRefreshKeepsHooksSkipsGuardedPersists: a reload keeps per-entry
+// hooks, a Touch restarts the age, a guarded entry is never reloaded, and
+// in a persisted bucket the reloaded value reaches the backend.
+func TestRefreshKeepsHooksSkipsGuardedPersists(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		g := &gatedLoader{}
+		mem := store.NewMemory()
+		s := mustNew(t, &livedict.Options[string, string]{
+			DefaultTTL: time.Hour, RefreshAfter: 50 * time.Minute, Loader: g.load,
+			Persist: &livedict.Persist[string, string]{Backend: mem, Plaintext: true}})
+		defer s.Close()
+		accessed := 0
+		if err := s.SetWith("hooked", "old", livedict.SetOptions[string, string]{TTL: time.Minute,
+			OnAccess: func(livedict.Event[string, string]) { accessed++ }}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetWith("guarded", "secret", livedict.SetOptions[string, string]{TTL: time.Minute, Token: "t"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Set("touched", "old", time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		s.Touch("touched", time.Hour) // a full TTL left: young again
+		ctx := context.Background()
+		mustLoad(t, s, "hooked", "old")
+		mustLoad(t, s, "touched", "old")
+		if _, err := s.Load(ctx, "guarded"); !errors.Is(err, livedict.ErrNotFound) {
+			t.Fatalf("Load of a guarded entry = %v", err)
+		}
+		synctest.Wait()
+		if n := g.count(); n != 1 {
+			t.Fatalf("%d Loader calls, want 1 (hooked only)", n)
+		}
+		before := accessed
+		if v, _ := s.Get("hooked"); v != "hooked#1" || accessed != before+1 {
+			t.Fatalf("reloaded Get = %q, OnAccess ran %d times; want hooked#1 and the hook kept", v, accessed-before)
+		}
+		if err := s.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		r, err := mem.Get(ctx, "", []byte("hooked"))
+		if err != nil || !strings.Contains(string(r.Value), "hooked#1") {
+			t.Fatalf("backend holds %q, %v; want the reloaded value", r.Value, err)
+		}
+	})
 }
