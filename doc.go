@@ -133,6 +133,10 @@
 // memory with its persisted expiry), then Options.Loader, with one flight
 // per key however many goroutines miss it at once. A Loader needs no
 // backend: a memory-only store with one is a read-through cache.
+// Options.RefreshAfter reloads entries in the background before they
+// expire, Options.NegativeTTL remembers keys that exist nowhere, and
+// [View.LoadMany] loads a batch with one Options.BulkLoader call
+// (docs/loading.md).
 // [Store.WarmAll] loads every persisted record at start, of every bucket
 // the backend lists, declared or not; a record it cannot read is skipped
 // and reported by its storage name ([SkippedError]), never hiding the

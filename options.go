@@ -111,7 +111,8 @@ type Options[K comparable, V any] struct {
 	// Loader, when set, is called by View.Load for a key found neither in
 	// memory nor in the backend of a persisted bucket. It returns the
 	// value and its TTL (as for Set), or an error; returning an error
-	// matching ErrNotFound makes Load report ErrNotFound. The value is
+	// matching ErrNotFound makes Load report ErrNotFound (remembered for
+	// NegativeTTL when that is set). The value is
 	// stored (and, in a persisted bucket, persisted) as Set does.
 	// Concurrent Loads of a key call it once; a panic in it becomes an
 	// error matching ErrPanicked for every caller. It works on a store
