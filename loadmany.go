@@ -169,21 +169,26 @@ func (v *View[K, V]) bulkOnce(ctx context.Context, keys []K) (vals []V, errs []e
 		ask[j] = keys[i]
 	}
 	got, ttl, err := c.callBulk(ctx, v.b.name, ask, false)
-	for _, i := range need {
-		k := keys[i]
-		if err != nil {
+	if err != nil {
+		for _, i := range need {
 			errs[i] = err
-			continue
 		}
-		val, ok := got[k]
-		if !ok {
+		return vals, errs
+	}
+	// Absences first: storing a found key bumps its absence shard's
+	// generation, which would void an absence recorded after it.
+	for _, i := range need {
+		if _, ok := got[keys[i]]; !ok {
 			if remember {
-				c.rememberAbsent(v.b, k, gens[i])
+				c.rememberAbsent(v.b, keys[i], gens[i])
 			}
 			errs[i] = v.notFound()
-			continue
 		}
-		vals[i], errs[i] = v.storeLoaded(ctx, k, val, ttl)
+	}
+	for _, i := range need {
+		if val, ok := got[keys[i]]; ok {
+			vals[i], errs[i] = v.storeLoaded(ctx, keys[i], val, ttl)
+		}
 	}
 	return vals, errs
 }
