@@ -1,6 +1,7 @@
 package codec
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -18,9 +19,33 @@ import (
 // whose nesting is at most 10000 deep. This bounds what a hostile input can
 // make the decoder allocate, which it otherwise sizes from the declared
 // lengths.
-func Msgpack[V any]() Codec[V] { return msgpackCodec[V]{} }
+func Msgpack[V any]() Codec[V] { return &msgpackCodec[V]{} }
 
-type msgpackCodec[V any] struct{}
+// msgpackCodec keeps scratch values of type V so that neither Encode nor
+// Decode boxes a V of its own: msgpack takes an interface, and a V (or a
+// *V to a local) handed to it escapes to the heap on every call. Handing it
+// the address of a pooled, zeroed V costs a copy instead. A value reached
+// through a pointer is addressable, so methods with pointer receivers
+// (EncodeMsgpack, MarshalBinary...) apply to it when encoding as they do
+// when decoding.
+type msgpackCodec[V any] struct {
+	values sync.Pool // *V, always zero while in the pool
+}
+
+func (c *msgpackCodec[V]) value() *V {
+	if p, ok := c.values.Get().(*V); ok {
+		return p
+	}
+	return new(V)
+}
+
+// release zeroes p, so the pool holds no reference to a caller's data,
+// and returns it to the pool.
+func (c *msgpackCodec[V]) release(p *V) {
+	var zero V
+	*p = zero
+	c.values.Put(p)
+}
 
 // msgpackEncoder pairs a reusable encoder with the buffer it writes to.
 type msgpackEncoder struct {
@@ -34,25 +59,54 @@ var msgpackEncoders = sync.Pool{New: func() any {
 	return e
 }}
 
-func (msgpackCodec[V]) Encode(dst []byte, v V) ([]byte, error) {
+// msgpackDecoder pairs a reusable decoder with the reader it reads from,
+// as msgpack.Unmarshal does but without a new reader per call.
+type msgpackDecoder struct {
+	dec *msgpack.Decoder
+	r   bytes.Reader
+}
+
+var msgpackDecoders = sync.Pool{New: func() any {
+	d := new(msgpackDecoder)
+	d.dec = msgpack.NewDecoder(&d.r)
+	return d
+}}
+
+func (c *msgpackCodec[V]) Encode(dst []byte, v V) ([]byte, error) {
 	e := msgpackEncoders.Get().(*msgpackEncoder)
+	p := c.value()
+	*p = v
 	e.w.b = dst
-	err := e.enc.Encode(v)
+	err := e.enc.Encode(p)
 	out := e.w.b
 	e.w.b = nil
 	msgpackEncoders.Put(e)
+	c.release(p)
 	if err != nil {
 		return dst, fmt.Errorf("codec: msgpack encode: %w", err)
 	}
 	return out, nil
 }
 
-func (msgpackCodec[V]) Decode(data []byte) (v V, err error) {
+func (c *msgpackCodec[V]) Decode(data []byte) (v V, err error) {
 	defer recoverDecode("msgpack", &v, &err)
 	if err := checkMsgpack(data); err != nil {
 		return v, decodeError("msgpack", err)
 	}
-	if err := msgpack.Unmarshal(data, &v); err != nil {
+	// A decoder that panicked is dropped rather than pooled: its state
+	// is unknown.
+	d := msgpackDecoders.Get().(*msgpackDecoder)
+	d.r.Reset(data)
+	d.dec.Reset(&d.r)
+	d.dec.UsePreallocateValues(true) // as msgpack.Unmarshal does
+	p := c.value()
+	err = d.dec.Decode(p)
+	v = *p
+	c.release(p)
+	d.r.Reset(nil)
+	d.dec.Reset(&d.r)
+	msgpackDecoders.Put(d)
+	if err != nil {
 		var zero V
 		return zero, decodeError("msgpack", err)
 	}

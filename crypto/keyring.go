@@ -303,6 +303,19 @@ func (r *Keyring) Open(dst, blob []byte, b Binding) (plaintext []byte, expireAt 
 	return pt, expiryTime(exp), id, nil
 }
 
+// OpenInPlace is [Keyring.Open] decrypting over blob itself, so that it
+// needs no memory of its own: the plaintext it returns shares blob's
+// memory, and on error blob's contents are lost (cleared or partly
+// overwritten). It suits a blob read into memory the caller owns and
+// will not read again, as a record returned by a backend's Get.
+func (r *Keyring) OpenInPlace(blob []byte, b Binding) (plaintext []byte, expireAt time.Time, keyID uint32, err error) {
+	pt, exp, id, err := r.openInPlace(blob, b)
+	if err != nil {
+		return nil, time.Time{}, 0, err
+	}
+	return pt, expiryTime(exp), id, nil
+}
+
 func expiryTime(exp uint64) time.Time {
 	if exp == 0 {
 		return time.Time{}
@@ -311,6 +324,19 @@ func expiryTime(exp uint64) time.Time {
 }
 
 func (r *Keyring) open(dst, blob []byte, b Binding) ([]byte, uint64, uint32, error) {
+	return r.openInto(dst, false, blob, b)
+}
+
+func (r *Keyring) openInPlace(blob []byte, b Binding) ([]byte, uint64, uint32, error) {
+	return r.openInto(nil, true, blob, b)
+}
+
+// openInto opens blob, appending the plaintext to dst, or writing it over
+// the ciphertext when inPlace is set (and dst is unused). The AEADs
+// decrypt in place when the output starts exactly where the ciphertext
+// does: for AES-GCM with random nonces that is where the nonce starts (it
+// moves the ciphertext down over it), for XChaCha20-Poly1305 after it.
+func (r *Keyring) openInto(dst []byte, inPlace bool, blob []byte, b Binding) ([]byte, uint64, uint32, error) {
 	ns := r.alg.nonceSize()
 	if len(blob) < headerSize+ns+tagSize {
 		return nil, 0, 0, fmt.Errorf("%w: %d bytes is too short", ErrMalformed, len(blob))
@@ -341,8 +367,14 @@ func (r *Keyring) open(dst, blob []byte, b Binding) ([]byte, uint64, uint32, err
 	var err error
 	switch r.alg {
 	case AES256GCM:
+		if inPlace {
+			dst = body[:0]
+		}
 		pt, err = e.aead.Open(dst, nil, body, ad)
 	case XChaCha20Poly1305:
+		if inPlace {
+			dst = body[ns:ns]
+		}
 		pt, err = e.aead.Open(dst, body[:ns], body[ns:], ad)
 	}
 	if err != nil {

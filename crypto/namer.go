@@ -7,7 +7,6 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"hash"
-	"io"
 	"sync"
 )
 
@@ -37,7 +36,7 @@ func NewNamer(secret Key) *Namer {
 		panic("crypto: derive name key: " + err.Error())
 	}
 	n := &Namer{}
-	n.macs.New = func() any { return hmac.New(sha256.New, k) }
+	n.macs.New = func() any { return &namerState{mac: hmac.New(sha256.New, k)} }
 	return n
 }
 
@@ -52,14 +51,33 @@ func (n *Namer) Name(bucket string, key []byte) string {
 // AppendName appends Name(bucket, key) to dst and returns the result. It
 // does not allocate when dst has room for 64 more bytes.
 func (n *Namer) AppendName(dst []byte, bucket string, key []byte) []byte {
-	m := n.macs.Get().(hash.Hash)
-	var l [binary.MaxVarintLen64]byte
-	m.Write(l[:binary.PutUvarint(l[:], uint64(len(bucket)))])
-	io.WriteString(m, bucket)
-	m.Write(key)
-	var sum [sha256.Size]byte
-	m.Sum(sum[:0])
-	m.Reset()
-	n.macs.Put(m)
-	return hex.AppendEncode(dst, sum[:])
+	st := n.macs.Get().(*namerState)
+	// One Write of the whole input: the length, bucket and key are
+	// gathered in the state's buffer, which lives on the heap with the
+	// state, since any slice handed to a hash.Hash escapes.
+	in := binary.AppendUvarint(st.in[:0], uint64(len(bucket)))
+	in = append(in, bucket...)
+	in = append(in, key...)
+	st.mac.Write(in)
+	sum := st.mac.Sum(st.sum[:0])
+	st.mac.Reset()
+	dst = hex.AppendEncode(dst, sum)
+	clear(in)
+	if cap(in) <= maxNamerInput {
+		st.in = in[:0]
+	} else {
+		st.in = nil
+	}
+	n.macs.Put(st)
+	return dst
 }
+
+// namerState is a keyed HMAC with the scratch memory one name needs.
+type namerState struct {
+	mac hash.Hash
+	in  []byte
+	sum [sha256.Size]byte
+}
+
+// maxNamerInput bounds the input buffer a pooled namerState keeps.
+const maxNamerInput = 4 << 10

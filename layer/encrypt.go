@@ -179,8 +179,31 @@ var (
 // does not pin its buffer in the pool.
 const maxPooledBuffer = 64 << 10
 
-// encryptBuffers holds scratch buffers for envelopes and blobs.
-var encryptBuffers = sync.Pool{New: func() any { return new([]byte) }}
+// encryptScratch is the memory one Put, Get or Delete works in: the
+// record's name and the buffer its envelope and blob are built in. Both
+// would escape to the heap anyway (they are handed to the next stage
+// through an interface), so they come from a pool.
+type encryptScratch struct {
+	name [64]byte
+	buf  []byte
+}
+
+var encryptScratches = sync.Pool{New: func() any { return new(encryptScratch) }}
+
+func getScratch() *encryptScratch { return encryptScratches.Get().(*encryptScratch) }
+
+func putScratch(sc *encryptScratch) {
+	if cap(sc.buf) > maxPooledBuffer {
+		sc.buf = nil
+	}
+	encryptScratches.Put(sc)
+}
+
+// scratchName returns the name the record for bucket and key is stored
+// under, computed in sc.
+func (e *EncryptStage) scratchName(sc *encryptScratch, bucket string, key []byte) []byte {
+	return e.namer.AppendName(sc.name[:0], bucket, key)
+}
 
 func encErr(op string, err error) error {
 	if err == nil {
@@ -195,11 +218,6 @@ func (e *EncryptStage) check(ctx context.Context) error {
 
 func (e *EncryptStage) binding(bucket string, name []byte) crypto.Binding {
 	return crypto.Binding{Store: e.storeName, Bucket: bucket, Key: name}
-}
-
-// name returns the name the record for bucket and key is stored under.
-func (e *EncryptStage) name(bucket string, key []byte) []byte {
-	return e.namer.AppendName(make([]byte, 0, 64), bucket, key)
 }
 
 // stripe returns the lock of name's stripe.
@@ -264,29 +282,34 @@ func (e *EncryptStage) seal(buf *[]byte, r store.Record, name []byte, exp time.T
 	return blob, err
 }
 
-// sealNew is seal into memory of its own, for blobs that must outlive the
-// scratch buffer.
-func (e *EncryptStage) sealNew(buf *[]byte, r store.Record, name []byte, exp time.Time) ([]byte, error) {
-	blob, err := e.seal(buf, r, name, exp)
-	if err != nil {
-		return nil, err
-	}
-	return bytes.Clone(blob), nil
+// sealAppend seals r like seal, building the envelope in the scratch
+// buffer *buf, but appends the blob to dst, for blobs that must outlive
+// the scratch buffer.
+func (e *EncryptStage) sealAppend(dst []byte, buf *[]byte, r store.Record, name []byte, exp time.Time) ([]byte, error) {
+	b := slices.Grow((*buf)[:0], 1+binary.MaxVarintLen64+len(r.Key)+len(r.Value))
+	b = append(b, envelopeVersion)
+	b = binary.AppendUvarint(b, uint64(len(r.Key)))
+	b = append(b, r.Key...)
+	b = append(b, r.Value...)
+	out, err := e.ring.Seal(dst, b, e.binding(r.Bucket, name), exp)
+	clear(b)
+	*buf = b[:0]
+	return out, err
 }
 
-func getBuffer() *[]byte { return encryptBuffers.Get().(*[]byte) }
-
-func putBuffer(b *[]byte) {
-	if cap(*b) <= maxPooledBuffer {
-		encryptBuffers.Put(b)
-	}
-}
+// sealOverhead bounds what a blob adds to its record's key and value: the
+// envelope's version and key length, the blob's header, nonce (24 bytes
+// at most) and tag.
+const sealOverhead = 1 + binary.MaxVarintLen64 + 14 + 24 + 16
 
 // open opens rec, read from the next stage under bucket and name, and
 // returns the record it seals. It returns an error matching
 // store.ErrNotFound when the sealed expiry has passed.
+//
+// It opens rec.Value where it lies: the next stage's records belong to
+// the caller, and the plaintext takes the place of the blob.
 func (e *EncryptStage) open(bucket string, name []byte, rec store.Record) (store.Record, error) {
-	pt, exp, _, err := e.ring.Open(nil, rec.Value, e.binding(bucket, name))
+	pt, exp, _, err := e.ring.OpenInPlace(rec.Value, e.binding(bucket, name))
 	if err != nil {
 		if errors.Is(err, crypto.ErrUnknownKey) {
 			return store.Record{}, err
@@ -329,11 +352,11 @@ func (e *EncryptStage) Put(ctx context.Context, r store.Record) error {
 	if err := e.check(ctx); err != nil {
 		return encErr("put", err)
 	}
-	name := e.name(r.Bucket, r.Key)
+	sc := getScratch()
+	defer putScratch(sc)
+	name := e.scratchName(sc, r.Bucket, r.Key)
 	exp := sealableExpiry(r.ExpireAt)
-	buf := getBuffer()
-	defer putBuffer(buf)
-	blob, err := e.seal(buf, r, name, exp)
+	blob, err := e.seal(&sc.buf, r, name, exp)
 	if err != nil {
 		return encErr("put", err)
 	}
@@ -356,15 +379,29 @@ func (e *EncryptStage) PutBatch(ctx context.Context, rs []store.Record) error {
 	}
 	sealed := make([]store.Record, len(rs))
 	var locks uint64 // a bit per stripe, so each is read-locked once
-	buf := getBuffer()
-	defer putBuffer(buf)
+	sc := getScratch()
+	defer putScratch(sc)
+	// The names and blobs of the whole batch go into two buffers of their
+	// own, sized up front; each record's slices are capped at their
+	// length, so that a stage appending to one cannot touch the next.
+	size := 0
+	for _, r := range rs {
+		size += len(r.Key) + len(r.Value) + sealOverhead
+	}
+	names := make([]byte, 0, 64*len(rs))
+	blobs := make([]byte, 0, size)
 	for i, r := range rs {
-		name := e.name(r.Bucket, r.Key)
+		start := len(names)
+		names = e.namer.AppendName(names, r.Bucket, r.Key)
+		name := names[start:len(names):len(names)]
 		exp := sealableExpiry(r.ExpireAt)
-		blob, err := e.sealNew(buf, r, name, exp)
+		start = len(blobs)
+		var err error
+		blobs, err = e.sealAppend(blobs, &sc.buf, r, name, exp)
 		if err != nil {
 			return encErr("put batch", err)
 		}
+		blob := blobs[start:len(blobs):len(blobs)]
 		sealed[i] = store.Record{Bucket: r.Bucket, Key: name, Value: blob, ExpireAt: exp}
 		locks |= 1 << stripeIndex(name)
 	}
@@ -391,7 +428,9 @@ func (e *EncryptStage) Get(ctx context.Context, bucket string, key []byte) (stor
 	if err := e.check(ctx); err != nil {
 		return store.Record{}, encErr("get", err)
 	}
-	name := e.name(bucket, key)
+	sc := getScratch()
+	defer putScratch(sc)
+	name := e.scratchName(sc, bucket, key)
 	rec, err := e.next.Get(ctx, bucket, name)
 	if err != nil {
 		return store.Record{}, encErr("get", err)
@@ -413,7 +452,9 @@ func (e *EncryptStage) Delete(ctx context.Context, bucket string, key []byte) er
 	if err := e.check(ctx); err != nil {
 		return encErr("delete", err)
 	}
-	name := e.name(bucket, key)
+	sc := getScratch()
+	defer putScratch(sc)
+	name := e.scratchName(sc, bucket, key)
 	mu := e.stripe(name)
 	mu.RLock()
 	defer mu.RUnlock()
@@ -451,7 +492,8 @@ func (e *EncryptStage) Scan(ctx context.Context, bucket string) iter.Seq2[store.
 			if errors.Is(err, store.ErrNotFound) {
 				continue
 			}
-			if err == nil && !bytes.Equal(e.name(bucket, out.Key), rec.Key) {
+			var own [64]byte
+			if err == nil && !bytes.Equal(e.namer.AppendName(own[:0], bucket, out.Key), rec.Key) {
 				clear(out.Key)
 				clear(out.Value)
 				err = fmt.Errorf("%w: a record is stored under a name that is not its key's (was NameKey changed?)", ErrCorrupt)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
+	"sync"
 	"sync/atomic"
 
 	"github.com/livedict/livedict/store"
@@ -103,14 +105,18 @@ func wrap(op string, err error) error {
 	return fmt.Errorf("layer: %s: %w", op, err)
 }
 
-func (s *transformStage) encode(r store.Record) (store.Record, error) {
-	v, err := s.t.Encode(nil, r)
-	if err != nil {
-		return store.Record{}, err
-	}
-	r.Value = v
-	return r, nil
+// sameMemory reports whether a and b start at the same address.
+func sameMemory(a, b []byte) bool {
+	return cap(a) > 0 && cap(b) > 0 && &a[:1][0] == &b[:1][0]
 }
+
+// transformBuffers holds the buffers Put encodes into: the next stage
+// copies what it keeps, so a buffer is free again once its Put returns.
+var transformBuffers = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPooledTransform bounds the buffers kept in transformBuffers, so one
+// huge value does not pin its memory.
+const maxPooledTransform = 64 << 10
 
 func (s *transformStage) decode(r store.Record) (store.Record, error) {
 	v, err := s.t.Decode(nil, r)
@@ -126,11 +132,27 @@ func (s *transformStage) Put(ctx context.Context, r store.Record) error {
 	if err := s.check(ctx); err != nil {
 		return wrap("put", err)
 	}
-	r, err := s.encode(r)
+	buf := transformBuffers.Get().(*[]byte)
+	v, err := s.t.Encode((*buf)[:0], r)
 	if err != nil {
+		transformBuffers.Put(buf)
 		return wrap("put", err)
 	}
-	return wrap("put", s.next.Put(ctx, r))
+	r.Value = v
+	err = s.next.Put(ctx, r)
+	switch {
+	case cap(v) > maxPooledTransform:
+	case sameMemory(v, *buf):
+		*buf = v[:0]
+		transformBuffers.Put(buf)
+	default:
+		// The Transform grew dst into new memory, or returned memory of
+		// its own, which is not ours to reuse: grow the pooled buffer so
+		// that next time it has room.
+		*buf = slices.Grow((*buf)[:0], cap(v))
+		transformBuffers.Put(buf)
+	}
+	return wrap("put", err)
 }
 
 // PutBatch encodes every record, then stores them with one PutBatch of the
@@ -139,13 +161,29 @@ func (s *transformStage) PutBatch(ctx context.Context, rs []store.Record) error 
 	if err := s.check(ctx); err != nil {
 		return wrap("put batch", err)
 	}
+	// The values are encoded into one buffer: each Encode is given the
+	// free end of it, and a value appended there in place is capped at
+	// its length (so that a stage appending to one cannot touch the next)
+	// and the free end moves past it. A value in other memory (the
+	// Transform grew dst, or returned memory of its own) is used as it is.
 	enc := make([]store.Record, len(rs))
+	size := 0
+	for _, r := range rs {
+		size += len(r.Value) + 8
+	}
+	buf := make([]byte, 0, size)
 	for i, r := range rs {
-		e, err := s.encode(r)
+		free := buf[len(buf):]
+		v, err := s.t.Encode(free, r)
 		if err != nil {
 			return wrap("put batch", err)
 		}
-		enc[i] = e
+		if sameMemory(v, free) {
+			v = v[:len(v):len(v)]
+			buf = buf[:len(buf)+len(v)]
+		}
+		r.Value = v
+		enc[i] = r
 	}
 	return wrap("put batch", store.PutBatch(ctx, s.next, enc))
 }
