@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/livedict/livedict/internal/arena"
 	"github.com/livedict/livedict/internal/writeback"
 	"github.com/livedict/livedict/store"
 )
@@ -32,11 +33,19 @@ func (s *sink[K, V]) Clear(ctx context.Context, bucket uint32) error {
 // does not open) fails permanently: retrying cannot help.
 func (s *sink[K, V]) Write(ctx context.Context, ops []*writeback.Op[K, opVal[K, V]], errs []error) {
 	p := (*persister[K, V])(s)
-	recs := make([]store.Record, 0, len(ops))
-	putOps := make([]int, 0, len(ops))
+	// Drains are serialised, so one scratch serves them all. The keys
+	// and values are encoded into an arena (package internal/arena),
+	// since the pipeline copies what it keeps; the values are plaintext,
+	// so the arena is wiped after.
+	sc := &p.scratch
+	sc.mem = arena.Get()
+	defer sc.reset()
+	recs, putOps := sc.recs[:0], sc.putOps[:0]
 	for i, op := range ops {
 		bucket := p.c.bucketName(op.Key.Bucket)
-		kb, err := p.cfg.KeyCodec.EncodeKey(nil, op.Key.Key)
+		room := sc.mem.Room(keyRoom)
+		kb, err := p.cfg.KeyCodec.EncodeKey(room, op.Key.Key)
+		kb = sc.mem.Keep(room, kb)
 		if err != nil {
 			errs[i] = writeback.Permanent(&PersistError{Op: "encode", Bucket: bucket, Err: err})
 			continue
@@ -53,7 +62,9 @@ func (s *sink[K, V]) Write(ctx context.Context, ops []*writeback.Op[K, opVal[K, 
 			errs[i] = writeback.Permanent(&PersistError{Op: "open sealed value", Bucket: bucket, Err: errors.New("sealed value does not open")})
 			continue
 		}
-		vb, err := p.cfg.Codec.Encode(nil, val)
+		room = sc.mem.Room(valueRoom)
+		vb, err := p.cfg.Codec.Encode(room, val)
+		vb = sc.mem.Keep(room, vb)
 		if err != nil {
 			errs[i] = writeback.Permanent(&PersistError{Op: "encode", Bucket: bucket, Err: err})
 			continue
@@ -65,6 +76,7 @@ func (s *sink[K, V]) Write(ctx context.Context, ops []*writeback.Op[K, opVal[K, 
 		recs = append(recs, r)
 		putOps = append(putOps, i)
 	}
+	sc.recs, sc.putOps = recs, putOps
 	if len(recs) == 0 {
 		return
 	}
@@ -72,5 +84,34 @@ func (s *sink[K, V]) Write(ctx context.Context, ops []*writeback.Op[K, opVal[K, 
 		for k, i := range putOps {
 			errs[i] = &PersistError{Op: "put", Bucket: recs[k].Bucket, Err: err}
 		}
+	}
+}
+
+// writeScratch is the memory sink.Write works in, kept between drains.
+type writeScratch struct {
+	recs   []store.Record
+	putOps []int
+	mem    *arena.Arena // during a Write
+}
+
+// The room asked of the arena for a key and for a value: enough for most,
+// and one that needs more gets memory of its own.
+const (
+	keyRoom   = 64
+	valueRoom = 4 << 10
+)
+
+// maxScratchRecords bounds the record slices kept between drains.
+const maxScratchRecords = 1 << 16
+
+// reset wipes what the scratch held (the values are plaintext) and lets
+// go of record slices beyond its bound.
+func (sc *writeScratch) reset() {
+	sc.mem.Free(true)
+	sc.mem = nil
+	clear(sc.recs)
+	sc.recs, sc.putOps = sc.recs[:0], sc.putOps[:0]
+	if cap(sc.recs) > maxScratchRecords {
+		sc.recs, sc.putOps = nil, nil
 	}
 }

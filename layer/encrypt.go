@@ -16,6 +16,7 @@ import (
 	"unsafe"
 
 	"github.com/livedict/livedict/crypto"
+	"github.com/livedict/livedict/internal/arena"
 	"github.com/livedict/livedict/store"
 )
 
@@ -381,27 +382,21 @@ func (e *EncryptStage) PutBatch(ctx context.Context, rs []store.Record) error {
 	var locks uint64 // a bit per stripe, so each is read-locked once
 	sc := getScratch()
 	defer putScratch(sc)
-	// The names and blobs of the whole batch go into two buffers of their
-	// own, sized up front; each record's slices are capped at their
-	// length, so that a stage appending to one cannot touch the next.
-	size := 0
-	for _, r := range rs {
-		size += len(r.Key) + len(r.Value) + sealOverhead
-	}
-	names := make([]byte, 0, 64*len(rs))
-	blobs := make([]byte, 0, size)
+	// The names and blobs of the batch live in an arena (package internal/arena) until
+	// the next stage's PutBatch returns. They are what the next stage
+	// stores, so the arena needs no wiping.
+	a := arena.Get()
+	defer a.Free(false)
 	for i, r := range rs {
-		start := len(names)
-		names = e.namer.AppendName(names, r.Bucket, r.Key)
-		name := names[start:len(names):len(names)]
+		room := a.Room(64)
+		name := a.Keep(room, e.namer.AppendName(room, r.Bucket, r.Key))
 		exp := sealableExpiry(r.ExpireAt)
-		start = len(blobs)
-		var err error
-		blobs, err = e.sealAppend(blobs, &sc.buf, r, name, exp)
+		room = a.Room(len(r.Key) + len(r.Value) + sealOverhead)
+		blob, err := e.sealAppend(room, &sc.buf, r, name, exp)
 		if err != nil {
 			return encErr("put batch", err)
 		}
-		blob := blobs[start:len(blobs):len(blobs)]
+		blob = a.Keep(room, blob)
 		sealed[i] = store.Record{Bucket: r.Bucket, Key: name, Value: blob, ExpireAt: exp}
 		locks |= 1 << stripeIndex(name)
 	}

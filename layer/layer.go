@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/livedict/livedict/internal/arena"
 	"github.com/livedict/livedict/store"
 )
 
@@ -105,11 +106,6 @@ func wrap(op string, err error) error {
 	return fmt.Errorf("layer: %s: %w", op, err)
 }
 
-// sameMemory reports whether a and b start at the same address.
-func sameMemory(a, b []byte) bool {
-	return cap(a) > 0 && cap(b) > 0 && &a[:1][0] == &b[:1][0]
-}
-
 // transformBuffers holds the buffers Put encodes into: the next stage
 // copies what it keeps, so a buffer is free again once its Put returns.
 var transformBuffers = sync.Pool{New: func() any { return new([]byte) }}
@@ -142,7 +138,10 @@ func (s *transformStage) Put(ctx context.Context, r store.Record) error {
 	err = s.next.Put(ctx, r)
 	switch {
 	case cap(v) > maxPooledTransform:
-	case sameMemory(v, *buf):
+	case arena.SameMemory(v, *buf):
+		// The buffer held what the Transform was given, plaintext
+		// perhaps: wipe it, as the encryption layer does its envelopes.
+		clear(v)
 		*buf = v[:0]
 		transformBuffers.Put(buf)
 	default:
@@ -161,28 +160,21 @@ func (s *transformStage) PutBatch(ctx context.Context, rs []store.Record) error 
 	if err := s.check(ctx); err != nil {
 		return wrap("put batch", err)
 	}
-	// The values are encoded into one buffer: each Encode is given the
-	// free end of it, and a value appended there in place is capped at
-	// its length (so that a stage appending to one cannot touch the next)
-	// and the free end moves past it. A value in other memory (the
-	// Transform grew dst, or returned memory of its own) is used as it is.
+	// The values are encoded into an arena (package internal/arena), each given room
+	// for itself and a quarter more (what compression may add); a value
+	// the Transform puts in other memory (having grown dst, or returning
+	// memory of its own) is used as it is. The arena held what the
+	// Transform was given, plaintext perhaps, so it is wiped.
 	enc := make([]store.Record, len(rs))
-	size := 0
-	for _, r := range rs {
-		size += len(r.Value) + 8
-	}
-	buf := make([]byte, 0, size)
+	a := arena.Get()
+	defer a.Free(true)
 	for i, r := range rs {
-		free := buf[len(buf):]
-		v, err := s.t.Encode(free, r)
+		room := a.Room(len(r.Value) + len(r.Value)/4 + 64)
+		v, err := s.t.Encode(room, r)
 		if err != nil {
 			return wrap("put batch", err)
 		}
-		if sameMemory(v, free) {
-			v = v[:len(v):len(v)]
-			buf = buf[:len(buf)+len(v)]
-		}
-		r.Value = v
+		r.Value = a.Keep(room, v)
 		enc[i] = r
 	}
 	return wrap("put batch", store.PutBatch(ctx, s.next, enc))

@@ -135,7 +135,7 @@ func (e *Engine[K, P]) compact() {
 // inheriting the failed op's waiters.
 func (e *Engine[K, P]) requeue(ops []*Op[K, P], clears map[uint32]*clearOp) {
 	e.cmu.Lock()
-	if e.carryIdx == nil {
+	if e.carryIdx == nil && len(ops) > 0 {
 		e.carryIdx = make(map[Key[K]]int, len(e.carry)+len(ops))
 		for i, op := range e.carry {
 			e.carryIdx[op.Key] = i
