@@ -378,27 +378,36 @@ func (e *EncryptStage) PutBatch(ctx context.Context, rs []store.Record) error {
 	if len(rs) == 0 {
 		return nil
 	}
+	// The names and blobs of the batch live in arenas (package
+	// internal/arena) until the next stage's PutBatch returns, sealed in
+	// parts on several goroutines for a large batch (parallel.go). They
+	// are what the next stage stores, so the arenas need no wiping; the
+	// envelopes, plaintext, are built in scratch buffers that are.
 	sealed := make([]store.Record, len(rs))
-	var locks uint64 // a bit per stripe, so each is read-locked once
-	sc := getScratch()
-	defer putScratch(sc)
-	// The names and blobs of the batch live in an arena (package internal/arena) until
-	// the next stage's PutBatch returns. They are what the next stage
-	// stores, so the arena needs no wiping.
-	a := arena.Get()
-	defer a.Free(false)
-	for i, r := range rs {
-		room := a.Room(64)
-		name := a.Keep(room, e.namer.AppendName(room, r.Bucket, r.Key))
-		exp := sealableExpiry(r.ExpireAt)
-		room = a.Room(len(r.Key) + len(r.Value) + sealOverhead)
-		blob, err := e.sealAppend(room, &sc.buf, r, name, exp)
-		if err != nil {
-			return encErr("put batch", err)
+	as, err := encodeParts(len(rs), partsFor(len(rs)), func(a *arena.Arena, lo, hi int) error {
+		sc := getScratch()
+		defer putScratch(sc)
+		for i := lo; i < hi; i++ {
+			r := rs[i]
+			room := a.Room(64)
+			name := a.Keep(room, e.namer.AppendName(room, r.Bucket, r.Key))
+			exp := sealableExpiry(r.ExpireAt)
+			room = a.Room(len(r.Key) + len(r.Value) + sealOverhead)
+			blob, err := e.sealAppend(room, &sc.buf, r, name, exp)
+			if err != nil {
+				return err
+			}
+			sealed[i] = store.Record{Bucket: r.Bucket, Key: name, Value: a.Keep(room, blob), ExpireAt: exp}
 		}
-		blob = a.Keep(room, blob)
-		sealed[i] = store.Record{Bucket: r.Bucket, Key: name, Value: blob, ExpireAt: exp}
-		locks |= 1 << stripeIndex(name)
+		return nil
+	})
+	defer freeArenas(as, false)
+	if err != nil {
+		return encErr("put batch", err)
+	}
+	var locks uint64 // a bit per stripe, so each is read-locked once
+	for _, r := range sealed {
+		locks |= 1 << stripeIndex(r.Key)
 	}
 	// Locking in ascending order, each stripe once, cannot deadlock with
 	// another batch, and Rotate holds one stripe at a time.

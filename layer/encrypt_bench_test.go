@@ -51,7 +51,7 @@ func newBenchDoc(b *testing.B) benchDoc {
 	return doc
 }
 
-func benchEncrypt(b *testing.B) layer.Layer {
+func benchEncrypt(b testing.TB) layer.Layer {
 	l, err := layer.Encrypt(encryptOptions(b, newRing(b)))
 	if err != nil {
 		b.Fatal(err)

@@ -160,22 +160,29 @@ func (s *transformStage) PutBatch(ctx context.Context, rs []store.Record) error 
 	if err := s.check(ctx); err != nil {
 		return wrap("put batch", err)
 	}
-	// The values are encoded into an arena (package internal/arena), each given room
-	// for itself and a quarter more (what compression may add); a value
-	// the Transform puts in other memory (having grown dst, or returning
-	// memory of its own) is used as it is. The arena held what the
-	// Transform was given, plaintext perhaps, so it is wiped.
+	// The values are encoded into arenas (package internal/arena), in
+	// parts on several goroutines for a large batch (parallel.go), each
+	// given room for itself and a quarter more (what compression may
+	// add); a value the Transform puts in other memory (having grown dst,
+	// or returning memory of its own) is used as it is. The arenas held
+	// what the Transform was given, plaintext perhaps, so they are wiped.
 	enc := make([]store.Record, len(rs))
-	a := arena.Get()
-	defer a.Free(true)
-	for i, r := range rs {
-		room := a.Room(len(r.Value) + len(r.Value)/4 + 64)
-		v, err := s.t.Encode(room, r)
-		if err != nil {
-			return wrap("put batch", err)
+	as, err := encodeParts(len(rs), partsFor(len(rs)), func(a *arena.Arena, lo, hi int) error {
+		for i := lo; i < hi; i++ {
+			r := rs[i]
+			room := a.Room(len(r.Value) + len(r.Value)/4 + 64)
+			v, err := s.t.Encode(room, r)
+			if err != nil {
+				return err
+			}
+			r.Value = a.Keep(room, v)
+			enc[i] = r
 		}
-		r.Value = a.Keep(room, v)
-		enc[i] = r
+		return nil
+	})
+	defer freeArenas(as, true)
+	if err != nil {
+		return wrap("put batch", err)
 	}
 	return wrap("put batch", store.PutBatch(ctx, s.next, enc))
 }
