@@ -86,4 +86,3 @@ func TestPutBatchParallelPanic(t *testing.T) {
 	_ = store.PutBatch(context.Background(), s, bigBatch(1000))
 	t.Fatal("PutBatch returned")
 }
-
