@@ -13,6 +13,9 @@ import (
 // Msgpack returns a codec that encodes values with
 // github.com/vmihailenco/msgpack/v5: the default value codec. Struct fields
 // take their names from `msgpack` tags, as in that package.
+// Values are encoded through a pointer, so methods with pointer receivers
+// (EncodeMsgpack, MarshalBinary...) apply when encoding as they do when
+// decoding.
 //
 // Before decoding, the input is checked to hold exactly one well-formed
 // value whose declared array and map lengths fit in the bytes present and
