@@ -384,26 +384,20 @@ func (e *EncryptStage) PutBatch(ctx context.Context, rs []store.Record) error {
 	// are what the next stage stores, so the arenas need no wiping; the
 	// envelopes, plaintext, are built in scratch buffers that are.
 	sealed := make([]store.Record, len(rs))
-	as, err := encodeParts(len(rs), partsFor(len(rs)), func(a *arena.Arena, lo, hi int) error {
-		sc := getScratch()
-		defer putScratch(sc)
-		for i := lo; i < hi; i++ {
-			r := rs[i]
-			room := a.Room(64)
-			name := a.Keep(room, e.namer.AppendName(room, r.Bucket, r.Key))
-			exp := sealableExpiry(r.ExpireAt)
-			room = a.Room(len(r.Key) + len(r.Value) + sealOverhead)
-			blob, err := e.sealAppend(room, &sc.buf, r, name, exp)
-			if err != nil {
-				return err
-			}
-			sealed[i] = store.Record{Bucket: r.Bucket, Key: name, Value: a.Keep(room, blob), ExpireAt: exp}
+	if parts := partsFor(len(rs)); parts > 1 {
+		as, err := encodeParts(len(rs), parts, func(a *arena.Arena, lo, hi int) error {
+			return e.sealRange(a, rs[lo:hi], sealed[lo:hi])
+		})
+		defer freeArenas(as, false)
+		if err != nil {
+			return encErr("put batch", err)
 		}
-		return nil
-	})
-	defer freeArenas(as, false)
-	if err != nil {
-		return encErr("put batch", err)
+	} else {
+		a := arena.Get()
+		defer a.Free(false)
+		if err := e.sealRange(a, rs, sealed); err != nil {
+			return encErr("put batch", err)
+		}
 	}
 	var locks uint64 // a bit per stripe, so each is read-locked once
 	for _, r := range sealed {
@@ -424,6 +418,25 @@ func (e *EncryptStage) PutBatch(ctx context.Context, rs []store.Record) error {
 		}
 	}()
 	return encErr("put batch", store.PutBatch(ctx, e.next, sealed))
+}
+
+// sealRange seals each record of rs into sealed, names and blobs in
+// memory from a.
+func (e *EncryptStage) sealRange(a *arena.Arena, rs, sealed []store.Record) error {
+	sc := getScratch()
+	defer putScratch(sc)
+	for i, r := range rs {
+		room := a.Room(64)
+		name := a.Keep(room, e.namer.AppendName(room, r.Bucket, r.Key))
+		exp := sealableExpiry(r.ExpireAt)
+		room = a.Room(len(r.Key) + len(r.Value) + sealOverhead)
+		blob, err := e.sealAppend(room, &sc.buf, r, name, exp)
+		if err != nil {
+			return err
+		}
+		sealed[i] = store.Record{Bucket: r.Bucket, Key: name, Value: a.Keep(room, blob), ExpireAt: exp}
+	}
+	return nil
 }
 
 // Get reads the record for bucket and key from under its name, opens it and

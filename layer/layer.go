@@ -167,24 +167,36 @@ func (s *transformStage) PutBatch(ctx context.Context, rs []store.Record) error 
 	// or returning memory of its own) is used as it is. The arenas held
 	// what the Transform was given, plaintext perhaps, so they are wiped.
 	enc := make([]store.Record, len(rs))
-	as, err := encodeParts(len(rs), partsFor(len(rs)), func(a *arena.Arena, lo, hi int) error {
-		for i := lo; i < hi; i++ {
-			r := rs[i]
-			room := a.Room(len(r.Value) + len(r.Value)/4 + 64)
-			v, err := s.t.Encode(room, r)
-			if err != nil {
-				return err
-			}
-			r.Value = a.Keep(room, v)
-			enc[i] = r
+	if parts := partsFor(len(rs)); parts > 1 {
+		as, err := encodeParts(len(rs), parts, func(a *arena.Arena, lo, hi int) error {
+			return s.encodeRange(a, rs[lo:hi], enc[lo:hi])
+		})
+		defer freeArenas(as, true)
+		if err != nil {
+			return wrap("put batch", err)
 		}
-		return nil
-	})
-	defer freeArenas(as, true)
-	if err != nil {
-		return wrap("put batch", err)
+	} else {
+		a := arena.Get()
+		defer a.Free(true)
+		if err := s.encodeRange(a, rs, enc); err != nil {
+			return wrap("put batch", err)
+		}
 	}
 	return wrap("put batch", store.PutBatch(ctx, s.next, enc))
+}
+
+// encodeRange encodes each record of rs into enc, in memory from a.
+func (s *transformStage) encodeRange(a *arena.Arena, rs, enc []store.Record) error {
+	for i, r := range rs {
+		room := a.Room(len(r.Value) + len(r.Value)/4 + 64)
+		v, err := s.t.Encode(room, r)
+		if err != nil {
+			return err
+		}
+		r.Value = a.Keep(room, v)
+		enc[i] = r
+	}
+	return nil
 }
 
 // Get reads the record from the next stage and decodes its value.

@@ -22,8 +22,8 @@ func partsFor(n int) int {
 	return max(1, min(runtime.GOMAXPROCS(0), n/minPart))
 }
 
-// encodeParts calls fn on parts consecutive ranges of [0, n), each with
-// an arena of its own, concurrently when parts > 1, and returns the
+// encodeParts calls fn on parts (at least 2) consecutive ranges of
+// [0, n), each with an arena of its own, concurrently, and returns the
 // arenas (to be freed once the next stage is done with what they hold)
 // and the error of the lowest range that failed: the one a loop over the
 // records in order would have met first. A panic in fn is raised again
@@ -32,9 +32,6 @@ func encodeParts(n, parts int, fn func(a *arena.Arena, lo, hi int) error) ([]*ar
 	as := make([]*arena.Arena, parts)
 	for i := range as {
 		as[i] = arena.Get()
-	}
-	if parts == 1 {
-		return as, fn(as[0], 0, n)
 	}
 	errs := make([]error, parts)
 	panics := make([]any, parts)

@@ -89,6 +89,7 @@ func (e *Engine[K, P]) Flush(ctx context.Context) error {
 func (e *Engine[K, P]) drain(parent context.Context, self *Waiter) error {
 	clears, ops := e.collect()
 	if len(clears) == 0 && len(ops) == 0 {
+		e.spare(ops)
 		return nil
 	}
 	ctx := parent
@@ -117,7 +118,11 @@ func (e *Engine[K, P]) drain(parent context.Context, self *Waiter) error {
 			note(err)
 		}
 	}
-	errs := make([]error, len(ops))
+	if cap(e.errBuf) < len(ops) {
+		e.errBuf = make([]error, len(ops))
+	}
+	errs := e.errBuf[:len(ops)]
+	defer clear(errs)
 	write := ops
 	if len(clearErr) > 0 {
 		// Hold back the ops of a bucket whose clear failed: written now,
@@ -220,6 +225,7 @@ func (e *Engine[K, P]) drain(parent context.Context, self *Waiter) error {
 		retryClears[b] = c
 	}
 	e.requeue(again, retryClears)
+	e.spare(ops)
 	if e.waiting.Load() > 0 {
 		e.madeRoom()
 	}
@@ -230,4 +236,19 @@ func (e *Engine[K, P]) drain(parent context.Context, self *Waiter) error {
 		e.fails = 0
 	}
 	return first
+}
+
+// spare keeps ops, the slice of a drain that has ended (requeue has
+// emptied the flight), for the next collect, unless one is kept already
+// or it is far larger than the bound makes useful.
+func (e *Engine[K, P]) spare(ops []*Op[K, P]) {
+	clear(ops)
+	if cap(ops) > 4*e.cfg.Limit {
+		return
+	}
+	e.cmu.Lock()
+	if e.spareOps == nil {
+		e.spareOps = ops[:0]
+	}
+	e.cmu.Unlock()
 }

@@ -107,6 +107,13 @@ type Engine[K comparable, P any] struct {
 	clears      map[uint32]*clearOp // bucket clears not yet written
 	flight      []*Op[K, P]         // the batch a drain is writing, one op per key
 	flightClear map[uint32]*clearOp
+	// spareOps and spareIdx are the flight slice and the coalescing index
+	// of the last drain, kept for the next: a drain then allocates
+	// neither. spareIdx is cleared when taken.
+	spareOps []*Op[K, P]
+	spareIdx map[Key[K]]int
+
+	errBuf []error // drain's per-op errors, under sem
 
 	roomMu  sync.Mutex
 	room    chan struct{} // closed and replaced when room may have been made

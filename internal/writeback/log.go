@@ -92,11 +92,19 @@ func (e *Engine[K, P]) takeLogs(ops []*Op[K, P], idx map[Key[K]]int) ([]*Op[K, P
 func (e *Engine[K, P]) collect() (map[uint32]*clearOp, []*Op[K, P]) {
 	e.cmu.Lock()
 	ops, idx := e.carry, e.carryIdx
+	if ops == nil {
+		ops, e.spareOps = e.spareOps, nil
+	}
 	if idx == nil {
-		idx = make(map[Key[K]]int)
+		idx, e.spareIdx = e.spareIdx, nil
+		if idx == nil {
+			idx = make(map[Key[K]]int)
+		}
+		clear(idx)
 	}
 	ops, merged := e.takeLogs(ops, idx)
 	e.carry, e.carryIdx = nil, nil
+	e.spareIdx = idx // cleared when next taken
 	var clears map[uint32]*clearOp
 	if len(e.clears) > 0 {
 		clears = e.clears
