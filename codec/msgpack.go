@@ -100,8 +100,10 @@ func (c *msgpackCodec[V]) Decode(data []byte) (v V, err error) {
 	// is unknown.
 	d := msgpackDecoders.Get().(*msgpackDecoder)
 	d.r.Reset(data)
+	// Reset leaves the decoder's flags clear, as msgpack.Unmarshal does
+	// in effect (it sets UsePreallocateValues before its Reset clears
+	// it): preallocation would start a goroutine per decoded type.
 	d.dec.Reset(&d.r)
-	d.dec.UsePreallocateValues(true) // as msgpack.Unmarshal does
 	p := c.value()
 	err = d.dec.Decode(p)
 	v = *p
