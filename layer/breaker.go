@@ -1,6 +1,7 @@
 package layer
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -353,8 +354,12 @@ func breakerGuard[T any](ctx context.Context, b *BreakerStage, fn func(context.C
 	return zero, b.deadlineErr(ctx)
 }
 
-// Put stores r in the next stage.
+// Put stores r in the next stage. Like every method that hands the next
+// stage memory of the caller's, it hands it a copy: a call abandoned at
+// its deadline may still be reading after the breaker has returned, when
+// the caller may reuse its memory.
 func (b *BreakerStage) Put(ctx context.Context, r store.Record) error {
+	r = r.Clone()
 	_, err := breakerCall(ctx, b, "put", func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, b.next.Put(ctx, r)
 	})
@@ -364,6 +369,7 @@ func (b *BreakerStage) Put(ctx context.Context, r store.Record) error {
 // PutBatch stores rs with the next stage's PutBatch, or with a Put per
 // record when it has none, all within one deadline.
 func (b *BreakerStage) PutBatch(ctx context.Context, rs []store.Record) error {
+	rs = cloneRecords(rs)
 	_, err := breakerCall(ctx, b, "put batch", func(ctx context.Context) (struct{}, error) {
 		if err := store.PutBatch(ctx, b.next, rs); err != nil {
 			return struct{}{}, err
@@ -375,6 +381,7 @@ func (b *BreakerStage) PutBatch(ctx context.Context, rs []store.Record) error {
 
 // Get reads the record from the next stage.
 func (b *BreakerStage) Get(ctx context.Context, bucket string, key []byte) (store.Record, error) {
+	key = bytes.Clone(key)
 	return breakerCall(ctx, b, "get", func(ctx context.Context) (store.Record, error) {
 		return b.next.Get(ctx, bucket, key)
 	})
@@ -382,10 +389,32 @@ func (b *BreakerStage) Get(ctx context.Context, bucket string, key []byte) (stor
 
 // Delete removes the record from the next stage.
 func (b *BreakerStage) Delete(ctx context.Context, bucket string, key []byte) error {
+	key = bytes.Clone(key)
 	_, err := breakerCall(ctx, b, "delete", func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, b.next.Delete(ctx, bucket, key)
 	})
 	return err
+}
+
+// cloneRecords returns a copy of rs whose keys and values share one
+// allocation, each capped at its length.
+func cloneRecords(rs []store.Record) []store.Record {
+	n := 0
+	for _, r := range rs {
+		n += len(r.Key) + len(r.Value)
+	}
+	buf := make([]byte, 0, n)
+	out := make([]store.Record, len(rs))
+	for i, r := range rs {
+		start := len(buf)
+		buf = append(buf, r.Key...)
+		r.Key = buf[start:len(buf):len(buf)]
+		start = len(buf)
+		buf = append(buf, r.Value...)
+		r.Value = buf[start:len(buf):len(buf)]
+		out[i] = r
+	}
+	return out
 }
 
 // Flush passes Flush on to the next stage when it is a [store.Flusher].
