@@ -1,0 +1,130 @@
+package livedict_test
+
+import (
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/livedict/livedict"
+)
+
+// Issue 14's workloads: the Set tail while entries expire, and the heap an
+// entry costs under each policy.
+
+// churnKeys is the number of distinct keys BenchmarkSetTailChurn sets.
+const churnKeys = 1_000_000
+
+// BenchmarkSetTailChurn sets 1M distinct keys from 2 goroutines, each with
+// a TTL drawn uniformly from [1 ms, 2 s], so that entries expire (and the
+// reaper works) and the shards' tables grow while the Sets go on. It times
+// every Set and reports the percentiles over both goroutines, and the
+// fraction of Sets that were kept (every one must be: the store has no
+// bound). ns/op is one whole round of 1M Sets.
+func BenchmarkSetTailChurn(b *testing.B) {
+	b.Run("ttl=1ms-2s", func(b *testing.B) { setTail(b, true) })
+	// The same Sets without TTLs: the reaper has nothing to do, so what
+	// differs from ttl=1ms-2s is what expiry costs the writers.
+	b.Run("ttl=none", func(b *testing.B) { setTail(b, false) })
+}
+
+func setTail(b *testing.B, expiring bool) {
+	const writers = 2
+	var p50, p99, p999, worst float64
+	rounds := 0
+	for b.Loop() {
+		s, err := livedict.New[uint64, [2]uint64](nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		lat := make([][]int64, writers)
+		var wg sync.WaitGroup
+		for g := range writers {
+			lat[g] = make([]int64, 0, churnKeys/writers)
+			wg.Go(func() {
+				r := rand.New(rand.NewPCG(uint64(g), 14))
+				for k := uint64(g); k < churnKeys; k += writers {
+					ttl := livedict.NoExpiry
+					if expiring {
+						ttl = time.Millisecond + time.Duration(r.Int64N(int64(2*time.Second-time.Millisecond)+1))
+					}
+					t0 := time.Now()
+					err := s.Set(k, [2]uint64{k, k}, ttl)
+					lat[g] = append(lat[g], int64(time.Since(t0)))
+					if err != nil {
+						b.Errorf("Set %d: %v", k, err)
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		s.Close()
+		all := slices.Concat(lat...)
+		if len(all) != churnKeys {
+			b.Fatalf("%d of %d Sets kept", len(all), churnKeys)
+		}
+		slices.Sort(all)
+		p50 += float64(all[len(all)/2])
+		p99 += float64(all[len(all)*99/100])
+		p999 += float64(all[len(all)*999/1000])
+		worst = max(worst, float64(all[len(all)-1]))
+		rounds++
+	}
+	b.ReportMetric(p50/float64(rounds), "p50-ns")
+	b.ReportMetric(p99/float64(rounds), "p99-ns")
+	b.ReportMetric(p999/float64(rounds), "p99.9-ns")
+	b.ReportMetric(worst, "max-ns")
+	b.ReportMetric(1, "kept")
+}
+
+// BenchmarkMemoryPerEntry reports the live heap per entry, key and value
+// included, of a store holding 1M uint64 keys with 16-byte values, under
+// each policy with MaxKeys 1M, with and without a TTL (an hour: nothing
+// expires during the measurement). The Evict policy bounds each shard to
+// its share of MaxKeys, so a few entries may be evicted: the heap is
+// divided by the entries present.
+func BenchmarkMemoryPerEntry(b *testing.B) {
+	const n = 1_000_000
+	for _, policy := range []livedict.Policy{livedict.Reject, livedict.Evict} {
+		for _, ttl := range []time.Duration{livedict.NoExpiry, time.Hour} {
+			name := "policy=" + policy.String() + "/ttl=none"
+			if ttl != livedict.NoExpiry {
+				name = "policy=" + policy.String() + "/ttl=1h"
+			}
+			b.Run(name, func(b *testing.B) {
+				var perEntry float64
+				for b.Loop() {
+					var before, after runtime.MemStats
+					runtime.GC()
+					runtime.GC()
+					runtime.ReadMemStats(&before)
+					s, err := livedict.New[uint64, [2]uint64](&livedict.Options[uint64, [2]uint64]{
+						MaxKeys: n,
+						Policy:  policy,
+					})
+					if err != nil {
+						b.Fatal(err)
+					}
+					for i := range uint64(n) {
+						if err := s.Set(i, [2]uint64{i, i}, ttl); err != nil {
+							b.Fatal(err)
+						}
+					}
+					runtime.GC()
+					runtime.GC()
+					runtime.ReadMemStats(&after)
+					present := s.Len()
+					if present < n*9/10 {
+						b.Fatalf("Len = %d of %d", present, n)
+					}
+					perEntry = float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / float64(present)
+					s.Close()
+				}
+				b.ReportMetric(perEntry, "B/entry")
+			})
+		}
+	}
+}
