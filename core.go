@@ -95,16 +95,13 @@ func (c *core[K, V]) countRemoved(sh *shard[K, V], e *entry[K, V]) {
 	}
 }
 
-// maybeGrow is called after each insert: it moves a growth under way on
-// by a few buckets, and starts one (table.go) when the table is loaded
-// past loadFactor per bucket.
+// maybeGrow doubles the table when it is loaded past loadFactor per bucket.
 func (c *core[K, V]) maybeGrow(sh *shard[K, V]) {
 	t := sh.table.Load()
-	t.advance(evacuatePerInsert)
 	if sh.count.Load() <= int64(len(t.buckets))*loadFactor {
 		return
 	}
-	sh.table.Store(t.grow(c.hashOf))
+	sh.table.Store(t.grown(c.hashOf))
 }
 
 // expired reports whether a deadline d (non-zero) has passed.
