@@ -36,9 +36,11 @@
 // [Wheel.Expire](now, dst, max) returns, and unlinks, the nodes due at or
 // before now, in ascending order of due tick, across calls as well as
 // within one; the order within one tick is unspecified. It never returns
-// a node whose deadline is after now. If it returns fewer than max nodes,
-// no node due at or before now is left; if it returns max, call it again
-// with the same now.
+// a node whose deadline is after now. max bounds the work of one call:
+// the nodes it returns plus those it moves down from a higher level, so a
+// caller that holds a lock around it holds it for a bounded time even when
+// a high-level slot holds many nodes. While [Wheel.Next] is at most now
+// there is more to do: call it again with the same now.
 //
 // [Wheel.Next] returns the earliest now at which Expire has work to do:
 // a node falls due, or a slot of a higher level must be spread over the
@@ -46,7 +48,7 @@
 // Expire at Next always makes progress and a reaper cannot spin.
 //
 // The timeliness bound: a caller that calls Expire at exactly Next (and
-// again at the same now while Expire returns max nodes) gets each node
+// again at the same now while Next is at most now) gets each node
 // back at its due time, which is less than one Tick after its deadline:
 // for a deadline d after the wheel's clock, at now = ⌈d/Tick⌉·Tick,
 // so 0 ≤ now − d < Tick. A node scheduled at or before the clock comes
@@ -60,7 +62,9 @@
 // to the next, so a wheel left idle for a year with one node does a
 // handful of steps, not one per tick. Each node is moved down at most
 // once per level on its way to level 0, so Expire is amortised O(1) per
-// node returned, and allocates nothing beyond appending to dst.
+// node returned, and allocates nothing beyond appending to dst. A slot
+// being spread over the lower levels is spread max nodes per call, so no
+// call does more than max units of work.
 //
 // # Reaping many wheels
 //

@@ -104,18 +104,24 @@ func (m *model) expire(now int64, limit int) []int {
 		m.sched[i] = false
 		m.lastE = m.eff[i]
 	}
-	if len(got) < limit {
-		m.cur = target
+	// The wheel stands at a tick no later than now and no earlier than the
+	// last node returned.
+	if m.w.cur < m.lastE || m.w.cur > target || m.w.cur < m.cur {
+		m.t.Fatalf("%s: stopped at tick %d, want within [%d, %d]", op, m.w.cur, max(m.lastE, m.cur), target)
+	}
+	m.cur = m.w.cur
+	if m.w.Len() == 0 || m.w.Next() > now {
+		// Done: nothing due at or before now is left.
 		for i, s := range m.sched {
 			if s && m.eff[i] <= target {
-				m.t.Fatalf("%s: returned %d < max nodes but left node %d due at tick %d", op, len(got), i, m.eff[i])
+				m.t.Fatalf("%s: Next() = %d is after now but node %d due at tick %d is left", op, m.w.Next(), i, m.eff[i])
 			}
 		}
 	} else {
-		m.cur = m.lastE
+		// Stopped for max, with nothing left due before where it stopped.
 		for i, s := range m.sched {
-			if s && m.eff[i] < m.lastE {
-				m.t.Fatalf("%s: left node %d due at tick %d, before the last one returned", op, i, m.eff[i])
+			if s && m.eff[i] < m.cur {
+				m.t.Fatalf("%s: left node %d due at tick %d, before the tick %d it stopped at", op, i, m.eff[i], m.cur)
 			}
 		}
 	}
@@ -130,11 +136,29 @@ func (m *model) drive(limit int) []int {
 	if next == math.MaxInt64 && m.w.Len() == 0 {
 		return nil
 	}
+	before := m.potential()
 	got := m.expire(next, limit)
-	if limit > 0 && len(got) == 0 && m.w.Next() <= next {
+	if limit > 0 && len(got) == 0 && m.w.Next() <= next && m.potential() >= before {
 		m.t.Fatalf("Expire(Next()=%d) returned nothing and Next stayed at %d: the caller would spin", next, m.w.Next())
 	}
 	return got
+}
+
+// potential is the work left in the wheel: for each node, one for the
+// Expire that returns it plus one per level it has still to move down
+// (the overflow counting as a level above the top). Every call of Expire
+// that makes progress lowers it.
+func (m *model) potential() int {
+	p := 0
+	for i := range m.nodes {
+		switch n := &m.nodes[i]; {
+		case n.pos > 0:
+			p += 1 + int(n.pos-1)/slots
+		case n.pos < 0:
+			p += 1 + levels
+		}
+	}
+	return p
 }
 
 func (m *model) verify(op string) {
@@ -171,7 +195,7 @@ func (m *model) verify(op string) {
 		if next < m.clock || next > want {
 			m.t.Fatalf("after %s: Next() = %d, want within [clock %d, earliest due %d]", op, next, m.clock, want)
 		}
-		if minE>>slotBits == m.cur>>slotBits && next != want {
+		if minE>>slotBits == m.cur>>slotBits && next != want && w.cascading == 0 {
 			m.t.Fatalf("after %s: Next() = %d, want exactly %d (due on level 0)", op, next, want)
 		}
 	}
@@ -210,6 +234,12 @@ func checkWheel(w *Wheel) error {
 				}
 				if slot < int(w.cur&slotMask) {
 					return fmt.Errorf("level 0 slot %d is behind tick %d", slot, w.cur)
+				}
+			} else if i == w.cascading-1 {
+				// Being moved down: due in the slot cur has entered.
+				shift := slotBits * level
+				if dt < w.cur || dt>>shift != w.cur>>shift {
+					return fmt.Errorf("level %d slot %d, cascading, holds due tick %d at tick %d", level, slot, dt, w.cur)
 				}
 			} else {
 				if dt <= w.cur {

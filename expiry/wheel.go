@@ -44,6 +44,11 @@ type Wheel struct {
 	// lags behind when Expire stopped early at its max.
 	now   int64
 	count int
+	// cascading is 1 + the index of the slot above level 0 that cur has
+	// entered and whose nodes are still being moved down, a bounded batch
+	// per Expire; 0 when none. No node is placed in it meanwhile: a
+	// level's slots ahead of cur never include cur's own.
+	cascading int
 }
 
 // Schedule links n to fall due at deadline (nanoseconds on the caller's
@@ -95,21 +100,29 @@ func (w *Wheel) Next() int64 {
 }
 
 // Expire advances the wheel's clock to now and appends to dst, unlinked,
-// up to max nodes whose due time is at or before now, in ascending order
-// of due tick (order within one tick is unspecified). It returns the
-// extended dst. If it appended max nodes there may be more: call it again
-// with the same now. A now smaller than the clock is a no-op, since the
-// clock never goes backwards; a max <= 0 moves the clock and returns
-// nothing. Expire never returns a node whose deadline
-// is after now, and skips empty stretches of time using the occupancy
-// bitmaps, so the cost does not depend on how far the clock moves.
+// nodes whose due time is at or before now, in ascending order of due tick
+// (order within one tick is unspecified). It returns the extended dst.
+// max bounds the work of one call: the nodes it returns plus the nodes it
+// moves down from a higher level, so that a caller holding a lock for it
+// holds it for a bounded time however many nodes share a slot. When it
+// stops for max there may be more to do: [Wheel.Next] is then at most now,
+// and the caller calls again with the same now. A now smaller than the
+// clock is a no-op, since the clock never goes backwards; a max <= 0 moves
+// the clock and returns nothing. Expire never returns a node whose
+// deadline is after now, and skips empty stretches of time using the
+// occupancy bitmaps, so the cost does not depend on how far the clock
+// moves.
 func (w *Wheel) Expire(now int64, dst []*Node, max int) []*Node {
 	if now < w.now {
 		return dst
 	}
 	w.now = now
 	target := nowTick(now)
-	for taken := 0; taken < max; {
+	for work := 0; work < max; {
+		if w.cascading != 0 {
+			work += w.cascade(max - work)
+			continue
+		}
 		if w.count == 0 {
 			w.cur = target
 			break
@@ -124,16 +137,18 @@ func (w *Wheel) Expire(now int64, dst []*Node, max int) []*Node {
 		w.cur = t
 		if level == 0 {
 			var n int
-			dst, n = w.take(int(t&slotMask), dst, max-taken)
-			taken += n
+			dst, n = w.take(int(t&slotMask), dst, max-work)
+			work += n
 			continue
+		}
+		if level == topLevel {
+			// Nothing pulled lands in cur's own top slot, so this may come
+			// before that slot's nodes move down.
+			w.pull()
 		}
 		slot := int(t>>(slotBits*level)) & slotMask
 		if w.occ[level]&(1<<slot) != 0 {
-			w.cascade(level, slot)
-		}
-		if level == topLevel {
-			w.pull()
+			w.cascading = level*slots + slot + 1
 		}
 	}
 	return dst
@@ -147,6 +162,9 @@ func (w *Wheel) Expire(now int64, dst []*Node, max int) []*Node {
 // reported as topLevel and Expire handles whichever is due. The wheel
 // must not be empty.
 func (w *Wheel) nextEvent() (tick int64, level int) {
+	if w.cascading != 0 {
+		return w.cur, (w.cascading - 1) / slots
+	}
 	for l := range topLevel {
 		if b := w.occ[l]; b != 0 {
 			shift := slotBits * l
@@ -246,24 +264,24 @@ func (w *Wheel) take(i int, dst []*Node, limit int) ([]*Node, int) {
 	return dst, taken
 }
 
-// cascade empties the slot that cur has just entered on a level above 0,
-// placing each node again; each lands on a lower level because it now
-// shares the digit of that level with cur.
-func (w *Wheel) cascade(level, slot int) {
-	i := level*slots + slot
-	head := w.heads[i]
-	w.heads[i] = nil
-	w.occ[level] &^= 1 << slot
-	for n := head; ; {
-		next := n.next
+// cascade moves up to budget nodes of the slot being cascaded (see
+// Wheel.cascading) down, and returns how many it moved. Each lands on a
+// lower level because it now shares the digit of that level with cur.
+// Once the slot is empty, the cascade is over.
+func (w *Wheel) cascade(budget int) int {
+	i := w.cascading - 1
+	moved := 0
+	for ; moved < budget && w.heads[i] != nil; moved++ {
+		n := w.heads[i]
+		w.unlink(n)
 		// A node above level 0 was not clamped to cur, so its due tick is
 		// its deadline's.
 		w.place(n, dueTick(n.deadline.Load()))
-		if next == head {
-			return
-		}
-		n = next
 	}
+	if w.heads[i] == nil {
+		w.cascading = 0
+	}
+	return moved
 }
 
 // pull moves into the wheel the overflow nodes that cur's top digit has

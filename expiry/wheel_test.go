@@ -222,7 +222,8 @@ func TestWheelEdges(t *testing.T) {
 		name: "one node after a year idle",
 		run: func(t *testing.T, m *model) {
 			m.schedule(0, year+Tick)
-			if got := m.expire(year+Tick, 1); !slices.Equal(got, []int{0}) {
+			// Moving the node down the levels counts against max.
+			if got := m.expire(year+Tick, levels+1); !slices.Equal(got, []int{0}) {
 				t.Fatalf("got %v, want [0]", got)
 			}
 		},
@@ -231,7 +232,7 @@ func TestWheelEdges(t *testing.T) {
 		run: func(t *testing.T, m *model) {
 			m.schedule(0, math.MaxInt64)
 			m.schedule(1, math.MaxInt64-Tick)
-			if got := m.expire(math.MaxInt64-1, 10); !slices.Equal(got, []int{1}) {
+			if got := m.expire(math.MaxInt64-1, 100); !slices.Equal(got, []int{1}) {
 				t.Fatalf("got %v, want [1]", got)
 			}
 			if got := m.w.Next(); got != math.MaxInt64 {
@@ -289,5 +290,32 @@ func TestWheelZeroAlloc(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Fatalf("%v allocations per round, want 0", allocs)
+	}
+}
+
+// TestWheelCascadeIsBounded fills one level-1 slot with many nodes and
+// checks that no Expire call does more than max units of work (nodes
+// returned plus nodes moved down), that each call makes progress, and that
+// all the nodes still come back in due order.
+func TestWheelCascadeIsBounded(t *testing.T) {
+	const n, limit = 1000, 16
+	m := newModel(t, n)
+	for i := range n {
+		m.schedule(i, int64(64+i%64)*Tick) // level 1, slot 1
+	}
+	returned := 0
+	for calls := 0; m.w.Len() > 0; calls++ {
+		if calls > 2*n/limit+4 {
+			t.Fatalf("%d calls and %d nodes left", calls, m.w.Len())
+		}
+		before := m.potential()
+		got := m.drive(limit)
+		returned += len(got)
+		if work := before - m.potential(); work > limit {
+			t.Fatalf("one Expire did %d units of work, max is %d", work, limit)
+		}
+	}
+	if returned != n {
+		t.Fatalf("returned %d nodes, want %d", returned, n)
 	}
 }
