@@ -99,7 +99,9 @@ func BenchmarkNext(b *testing.B) {
 	for i, d := range spread(len(nodes), 0, 3600*second) {
 		w.Schedule(&nodes[i], d)
 	}
-	w.Expire(1800*second, make([]*Node, 0, len(nodes)), len(nodes))
+	for dst := make([]*Node, 0, len(nodes)); w.Next() <= 1800*second; {
+		dst = w.Expire(1800*second, dst[:0], len(nodes))
+	}
 	b.ReportAllocs()
 	for b.Loop() {
 		w.Next()
