@@ -36,26 +36,14 @@ func (c *core[K, V]) write(ctx context.Context, b *bucketState, key K, value V, 
 	if err != nil {
 		return nil, false, err
 	}
-	if b.sealed.Load() {
-		blob, err := c.seal.sealValue(b, key, value)
-		if err != nil {
-			return nil, false, err
-		}
-		if ex == nil {
-			ex = &entryExtra[K, V]{}
-		} else {
-			cp := *ex
-			ex = &cp
-		}
-		ex.sealed = newSealedValue(blob)
-		var zero V
-		value = zero
+	e, err := c.entryFor(b, key, value, ex)
+	if err != nil {
+		return nil, false, err
 	}
 	var now int64 // read lazily: a store without TTLs never needs it
 	if rel > 0 {
 		now = c.clock.now()
 	}
-	e := newEntry(b.id, key, value, ex)
 	h := c.hash(key) ^ b.salt
 	idx := int(h >> c.shift)
 	sh := &c.shards[idx]
@@ -68,115 +56,163 @@ func (c *core[K, V]) write(ctx context.Context, b *bucketState, key K, value V, 
 	if err != nil {
 		return nil, false, err
 	}
-	// unreserve gives the room back when the write is not applied.
-	unreserve := func() {
-		if pm != pmNone && res == writeback.Reserved {
-			c.pst.eng.Unreserve()
-		}
-	}
 
 	for retried := false; ; retried = true {
+		var vbuf [2]*entry[K, V]
 		sh.mu.Lock()
-		t := sh.table.Load()
-		old := t.find(h, b.id, key)
-		var gone expired[K, V]
-		if old != nil {
-			if d := old.Deadline(); d != 0 {
-				if now == 0 {
-					now = c.clock.now()
-				}
-				if d <= now {
-					c.unlink(sh, old)
-					sh.stats.expirations.Add(1)
-					gone, old = expired[K, V]{old, d}, nil
-				}
+		r := c.applyLocked(sh, idx, h, b, e, ttl, rel, &now, mode, expect, pm, res, w, vbuf[:0])
+		if r.full && !retried {
+			sh.mu.Unlock()
+			c.handGone(r.gone)
+			c.reapAll()
+			continue
+		}
+		if r.full {
+			sh.stats.rejections.Add(1)
+		}
+		sh.mu.Unlock()
+		c.handGone(r.gone)
+		if !r.stored {
+			c.unreserve(pm, res)
+			return r.old, false, r.err
+		}
+		c.forgetAbsent(h, b.id, key) // negative.go: a write ends "does not exist"
+		if r.lowered {
+			c.scheduleDue(idx, r.due)
+		}
+		c.removed(r.victims, ReasonEvicted)
+		c.notifySet(e)
+		if w != nil {
+			return r.old, true, c.pst.eng.Await(ctx, w)
+		}
+		return r.old, true, nil
+	}
+}
+
+// entryFor builds the entry a write of value under key publishes, sealing
+// the value first in a Sealed bucket.
+func (c *core[K, V]) entryFor(b *bucketState, key K, value V, ex *entryExtra[K, V]) (*entry[K, V], error) {
+	if b.sealed.Load() {
+		blob, err := c.seal.sealValue(b, key, value)
+		if err != nil {
+			return nil, err
+		}
+		if ex == nil {
+			ex = &entryExtra[K, V]{}
+		} else {
+			cp := *ex
+			ex = &cp
+		}
+		ex.sealed = newSealedValue(blob)
+		var zero V
+		value = zero
+	}
+	return newEntry(b.id, key, value, ex), nil
+}
+
+// applied is what applyLocked did with one write.
+type applied[K comparable, V any] struct {
+	old     *entry[K, V]   // the live entry found; nil when none
+	gone    expired[K, V]  // an entry found past its deadline and unlinked, for the reaper
+	victims []*entry[K, V] // entries evicted to make room, for OnEvict
+	stored  bool           // e is published
+	full    bool           // refused at a key limit: err is the *FullError
+	err     error          // why e was not stored: ErrGuarded or a limit's error
+	due     int64          // the shard's lowered next due time, when lowered
+	lowered bool
+}
+
+// applyLocked is one Set-like write of e (not yet published; its key is
+// at hash h in shard sh, stripe idx) under sh's lock, which the caller
+// holds. It decides by mode whether e replaces what it finds, schedules
+// its deadline (now is read lazily and kept for the caller's next write),
+// counts it against the limits, evicts (appending to victims) and logs it
+// for the backend. It neither releases the lock nor runs hooks nor gives
+// back a reservation: the caller does, after unlocking. A refusal at a
+// limit is not counted in Stats.Rejections, since the caller may retry.
+func (c *core[K, V]) applyLocked(sh *shard[K, V], idx int, h uint64, b *bucketState, e *entry[K, V], ttl, rel time.Duration, now *int64, mode writeMode, expect *entry[K, V], pm uint32, res writeback.Outcome, w *writeback.Waiter, victims []*entry[K, V]) applied[K, V] {
+	r := applied[K, V]{victims: victims}
+	t := sh.table.Load()
+	old := t.find(h, b.id, e.key)
+	if old != nil {
+		if d := old.Deadline(); d != 0 {
+			if *now == 0 {
+				*now = c.clock.now()
+			}
+			if d <= *now {
+				c.unlink(sh, old)
+				sh.stats.expirations.Add(1)
+				r.gone, old = expired[K, V]{old, d}, nil
 			}
 		}
-		if old != nil && mode != modeLoad && old.guarded() && !tokenMatches(old.extra.token, presented(ex)) {
-			// A write without the entry's token never replaces it.
-			sh.mu.Unlock()
-			unreserve()
-			c.handGone(gone)
-			return old, false, ErrGuarded
-		}
-		if ((mode == modeIfAbsent || mode == modeLoad) && old != nil) || (mode == modeReplace && old != expect) {
-			sh.mu.Unlock()
-			unreserve()
-			c.handGone(gone)
-			return old, false, nil
-		}
+	}
+	r.old = old
+	if old != nil && mode != modeLoad && old.guarded() && !tokenMatches(old.extra.token, presented(e.extra)) {
+		// A write without the entry's token never replaces it.
+		r.err = ErrGuarded
+		return r
+	}
+	if ((mode == modeIfAbsent || mode == modeLoad) && old != nil) || (mode == modeReplace && old != expect) {
+		return r
+	}
 
-		deadline := int64(0)
-		if ttl == KeepTTL && old != nil {
-			deadline = old.Deadline()
-		} else if rel > 0 {
-			deadline = now + int64(rel)
+	deadline := int64(0)
+	if ttl == KeepTTL && old != nil {
+		deadline = old.Deadline()
+	} else if rel > 0 {
+		if *now == 0 {
+			*now = c.clock.now()
+		}
+		deadline = *now + int64(rel)
+	}
+	if old != nil {
+		if deadline != 0 {
+			sh.wheel.Schedule(&e.Node, deadline)
+		}
+		bk, i := t.slotOf(h, old)
+		bk.slots[i].Store(e)
+		sh.wheel.Cancel(&old.Node)
+		if c.evict {
+			sh.q.swap(old, e)
+		}
+	} else {
+		if err := c.admit(b); err != nil {
+			r.full, r.err = true, err
+			return r
 		}
 		if deadline != 0 {
 			sh.wheel.Schedule(&e.Node, deadline)
 		}
+		t.insert(h, e)
+		sh.count.Add(1)
+		if c.evict {
+			sh.q.add(e, h)
+			r.victims = c.evictOver(sh, r.victims)
+		}
+		c.maybeGrow(sh)
+	}
+	sh.stats.sets.Add(1)
+	if pm != pmNone {
+		// A record carries no token, so a guarded entry is never
+		// persisted: it would come back unguarded. Its write deletes
+		// the key's record instead.
+		c.logOp(idx, res, b.id, e.key, e, e.guarded(), w)
+	}
+	if deadline != 0 {
+		if due := dueOf(deadline); due < sh.nextDue.Load() {
+			sh.nextDue.Store(due)
+			r.due, r.lowered = due, true
+		}
+	}
+	r.stored = true
+	return r
+}
 
-		var vbuf [2]*entry[K, V]
-		victims := vbuf[:0]
-		if old != nil {
-			bk, i := t.slotOf(h, old)
-			bk.slots[i].Store(e)
-			sh.wheel.Cancel(&old.Node)
-			if c.evict {
-				sh.q.swap(old, e)
-			}
-		} else {
-			if err := c.admit(b); err != nil {
-				if deadline != 0 {
-					sh.wheel.Cancel(&e.Node)
-				}
-				if !retried {
-					sh.mu.Unlock()
-					c.handGone(gone)
-					c.reapAll()
-					continue
-				}
-				sh.stats.rejections.Add(1)
-				sh.mu.Unlock()
-				unreserve()
-				c.handGone(gone)
-				return nil, false, err
-			}
-			t.insert(h, e)
-			sh.count.Add(1)
-			if c.evict {
-				sh.q.add(e, h)
-				victims = c.evictOver(sh, victims)
-			}
-			c.maybeGrow(sh)
-		}
-		sh.stats.sets.Add(1)
-		if pm != pmNone {
-			// A record carries no token, so a guarded entry is never
-			// persisted: it would come back unguarded. Its write deletes
-			// the key's record instead.
-			c.logOp(idx, res, b.id, key, e, e.guarded(), w)
-		}
-		due, lowered := int64(0), false
-		if deadline != 0 {
-			if due = dueOf(deadline); due < sh.nextDue.Load() {
-				sh.nextDue.Store(due)
-				lowered = true
-			}
-		}
-		sh.mu.Unlock()
-		c.forgetAbsent(h, b.id, key) // negative.go: a write ends "does not exist"
-
-		c.handGone(gone)
-		if lowered {
-			c.scheduleDue(idx, due)
-		}
-		c.removed(victims, ReasonEvicted)
-		c.notifySet(e)
-		if w != nil {
-			return old, true, c.pst.eng.Await(ctx, w)
-		}
-		return old, true, nil
+// unreserve gives back the room reserve made for a write of persistence
+// pm that was not applied. No lock held.
+func (c *core[K, V]) unreserve(pm uint32, res writeback.Outcome) {
+	if pm != pmNone && res == writeback.Reserved {
+		c.pst.eng.Unreserve()
 	}
 }
 
@@ -277,35 +313,14 @@ func (c *core[K, V]) remove(ctx context.Context, b *bucketState, key K, token st
 	h := c.hash(key) ^ b.salt
 	idx := int(h >> c.shift)
 	sh := &c.shards[idx]
+	var now int64
 	sh.mu.Lock()
-	e := sh.table.Load().find(h, b.id, key)
-	if e != nil && e.guarded() && !tokenMatches(e.extra.token, token) &&
-		(e.Deadline() == 0 || e.Deadline() > c.clock.now()) {
-		// Guarded and live: without its token, nothing is removed, in
-		// memory or in the backend.
-		sh.mu.Unlock()
-		if pm != pmNone && res == writeback.Reserved {
-			c.pst.eng.Unreserve()
-		}
+	e, expiredAt, kept := c.removeLocked(sh, idx, h, b, key, token, &now, pm, res, w)
+	sh.mu.Unlock()
+	if kept {
+		c.unreserve(pm, res)
 		return false, nil
 	}
-	expiredAt := int64(0)
-	if e != nil {
-		if d := e.Deadline(); d != 0 && d <= c.clock.now() {
-			c.unlink(sh, e)
-			sh.stats.expirations.Add(1)
-			expiredAt = d
-		} else {
-			c.unlink(sh, e)
-			sh.stats.deletes.Add(1)
-		}
-	}
-	if pm != pmNone {
-		// Also when the key is not in memory (evicted, expired, never
-		// loaded): the backend may hold it.
-		c.logOp(idx, res, b.id, key, nil, true, w)
-	}
-	sh.mu.Unlock()
 	switch {
 	case expiredAt != 0:
 		c.reaper.hand(expired[K, V]{e, expiredAt})
@@ -317,6 +332,44 @@ func (c *core[K, V]) remove(ctx context.Context, b *bucketState, key K, token st
 		return e != nil, c.pst.eng.Await(ctx, w)
 	}
 	return e != nil, nil
+}
+
+// removeLocked is one deletion of (b, key), at hash h in shard sh (stripe
+// idx), under sh's lock, which the caller holds. It returns the entry it
+// unlinked, with its deadline as expiredAt when it was found already
+// expired (its hooks are the reaper's), and kept true when a live entry
+// guarded by another token stayed, nothing logged: the caller then gives
+// back the reservation. Otherwise a persisted bucket's deletion is
+// logged, also when the key is not in memory. now is read lazily.
+func (c *core[K, V]) removeLocked(sh *shard[K, V], idx int, h uint64, b *bucketState, key K, token string, now *int64, pm uint32, res writeback.Outcome, w *writeback.Waiter) (e *entry[K, V], expiredAt int64, kept bool) {
+	e = sh.table.Load().find(h, b.id, key)
+	if e != nil {
+		live := true
+		if d := e.Deadline(); d != 0 {
+			if *now == 0 {
+				*now = c.clock.now()
+			}
+			live = d > *now
+		}
+		if live && e.guarded() && !tokenMatches(e.extra.token, token) {
+			// Guarded and live: without its token, nothing is removed,
+			// in memory or in the backend.
+			return nil, 0, true
+		}
+		c.unlink(sh, e)
+		if live {
+			sh.stats.deletes.Add(1)
+		} else {
+			sh.stats.expirations.Add(1)
+			expiredAt = e.Deadline()
+		}
+	}
+	if pm != pmNone {
+		// Also when the key is not in memory (evicted, expired, never
+		// loaded): the backend may hold it.
+		c.logOp(idx, res, b.id, key, nil, true, w)
+	}
+	return e, expiredAt, false
 }
 
 // pmodeOf returns b's persistence, pmNone on a store without Persist.
