@@ -45,6 +45,8 @@ type core[K comparable, V any] struct {
 	flights flightGroup[K, V] // Load's shared work (load.go)
 	loads   loadStats         // Loader calls (observe.go)
 	lo      loading[K, V]     // refresh-ahead, negative caching, BulkLoader (refresh.go)
+
+	bulk sync.Pool // *bulkScratch[K, V]: buffers of bulk writes (bulk.go)
 }
 
 // shard owns the write side of 1/N of the keys: a lock, the table readers
