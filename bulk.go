@@ -416,8 +416,8 @@ func (c *core[K, V]) setMany(ctx context.Context, b *bucketState, keys []K, valu
 				continue
 			}
 			sc.evLo[i] = len(sc.evict)
-			r := c.applyLocked(sh, s, sc.hash[i], b, e, ttl, rel, &now, modeSet, nil, pm, sc.res[i], sc.ws[i], sc.evict)
-			sc.evict = r.victims
+			var r applied[K, V]
+			r, sc.evict = c.applyLocked(sh, s, sc.hash[i], b, e, ttl, rel, &now, modeSet, nil, pm, sc.res[i], sc.ws[i], sc.evict)
 			sc.evHi[i] = len(sc.evict)
 			if r.gone.e != nil {
 				sc.gone = append(sc.gone, r.gone)

@@ -60,7 +60,7 @@ func (c *core[K, V]) write(ctx context.Context, b *bucketState, key K, value V, 
 	for retried := false; ; retried = true {
 		var vbuf [2]*entry[K, V]
 		sh.mu.Lock()
-		r := c.applyLocked(sh, idx, h, b, e, ttl, rel, &now, mode, expect, pm, res, w, vbuf[:0])
+		r, victims := c.applyLocked(sh, idx, h, b, e, ttl, rel, &now, mode, expect, pm, res, w, vbuf[:0])
 		if r.full && !retried {
 			sh.mu.Unlock()
 			c.handGone(r.gone)
@@ -80,7 +80,7 @@ func (c *core[K, V]) write(ctx context.Context, b *bucketState, key K, value V, 
 		if r.lowered {
 			c.scheduleDue(idx, r.due)
 		}
-		c.removed(r.victims, ReasonEvicted)
+		c.removed(victims, ReasonEvicted)
 		c.notifySet(e)
 		if w != nil {
 			return r.old, true, c.pst.eng.Await(ctx, w)
@@ -112,13 +112,12 @@ func (c *core[K, V]) entryFor(b *bucketState, key K, value V, ex *entryExtra[K, 
 
 // applied is what applyLocked did with one write.
 type applied[K comparable, V any] struct {
-	old     *entry[K, V]   // the live entry found; nil when none
-	gone    expired[K, V]  // an entry found past its deadline and unlinked, for the reaper
-	victims []*entry[K, V] // entries evicted to make room, for OnEvict
-	stored  bool           // e is published
-	full    bool           // refused at a key limit: err is the *FullError
-	err     error          // why e was not stored: ErrGuarded or a limit's error
-	due     int64          // the shard's lowered next due time, when lowered
+	old     *entry[K, V]  // the live entry found; nil when none
+	gone    expired[K, V] // an entry found past its deadline and unlinked, for the reaper
+	stored  bool          // e is published
+	full    bool          // refused at a key limit: err is the *FullError
+	err     error         // why e was not stored: ErrGuarded or a limit's error
+	due     int64         // the shard's lowered next due time, when lowered
 	lowered bool
 }
 
@@ -126,12 +125,13 @@ type applied[K comparable, V any] struct {
 // at hash h in shard sh, stripe idx) under sh's lock, which the caller
 // holds. It decides by mode whether e replaces what it finds, schedules
 // its deadline (now is read lazily and kept for the caller's next write),
-// counts it against the limits, evicts (appending to victims) and logs it
-// for the backend. It neither releases the lock nor runs hooks nor gives
+// counts it against the limits, evicts (appending to victims, which it
+// returns apart: escape analysis treats a struct as one, and r.gone
+// escapes to the reaper) and logs it for the backend. It neither releases the lock nor runs hooks nor gives
 // back a reservation: the caller does, after unlocking. A refusal at a
 // limit is not counted in Stats.Rejections, since the caller may retry.
-func (c *core[K, V]) applyLocked(sh *shard[K, V], idx int, h uint64, b *bucketState, e *entry[K, V], ttl, rel time.Duration, now *int64, mode writeMode, expect *entry[K, V], pm uint32, res writeback.Outcome, w *writeback.Waiter, victims []*entry[K, V]) applied[K, V] {
-	r := applied[K, V]{victims: victims}
+func (c *core[K, V]) applyLocked(sh *shard[K, V], idx int, h uint64, b *bucketState, e *entry[K, V], ttl, rel time.Duration, now *int64, mode writeMode, expect *entry[K, V], pm uint32, res writeback.Outcome, w *writeback.Waiter, victims []*entry[K, V]) (applied[K, V], []*entry[K, V]) {
+	var r applied[K, V]
 	t := sh.table.Load()
 	old := t.find(h, b.id, e.key)
 	if old != nil {
@@ -150,10 +150,10 @@ func (c *core[K, V]) applyLocked(sh *shard[K, V], idx int, h uint64, b *bucketSt
 	if old != nil && mode != modeLoad && old.guarded() && !tokenMatches(old.extra.token, presented(e.extra)) {
 		// A write without the entry's token never replaces it.
 		r.err = ErrGuarded
-		return r
+		return r, victims
 	}
 	if ((mode == modeIfAbsent || mode == modeLoad) && old != nil) || (mode == modeReplace && old != expect) {
-		return r
+		return r, victims
 	}
 
 	deadline := int64(0)
@@ -178,7 +178,7 @@ func (c *core[K, V]) applyLocked(sh *shard[K, V], idx int, h uint64, b *bucketSt
 	} else {
 		if err := c.admit(b); err != nil {
 			r.full, r.err = true, err
-			return r
+			return r, victims
 		}
 		if deadline != 0 {
 			sh.wheel.Schedule(&e.Node, deadline)
@@ -187,7 +187,7 @@ func (c *core[K, V]) applyLocked(sh *shard[K, V], idx int, h uint64, b *bucketSt
 		sh.count.Add(1)
 		if c.evict {
 			sh.q.add(e, h)
-			r.victims = c.evictOver(sh, r.victims)
+			victims = c.evictOver(sh, victims)
 		}
 		c.maybeGrow(sh)
 	}
@@ -205,7 +205,7 @@ func (c *core[K, V]) applyLocked(sh *shard[K, V], idx int, h uint64, b *bucketSt
 		}
 	}
 	r.stored = true
-	return r
+	return r, victims
 }
 
 // unreserve gives back the room reserve made for a write of persistence
