@@ -17,6 +17,15 @@ func BenchmarkBulk(b *testing.B) {
 	for i := range keys {
 		keys[i] = "key:" + strconv.Itoa(i)
 	}
+	// One store for every sub-benchmark: each leaves it as it found it.
+	s, err := livedict.New[string, int](nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.SetMany(keys, make([]int, len(keys)), livedict.NoExpiry); err != nil {
+		b.Fatal(err)
+	}
 	for _, n := range []int{16, 256} {
 		r := rand.New(rand.NewPCG(uint64(n), 7))
 		const batches = 64
@@ -35,23 +44,17 @@ func BenchmarkBulk(b *testing.B) {
 				fresh[i][j] = "new:" + strconv.Itoa(i*n+j)
 			}
 		}
-		newStore := func(b *testing.B) *livedict.Store[string, int] {
-			s, err := livedict.New[string, int](nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(func() { s.Close() })
-			if err := s.SetMany(keys, make([]int, len(keys)), livedict.NoExpiry); err != nil {
-				b.Fatal(err)
-			}
-			return s
-		}
 		name := func(op, form string) string { return "op=" + op + "/n=" + strconv.Itoa(n) + "/form=" + form }
 
-		for _, form := range []string{"loop", "bulk"} {
-			bulk := form == "bulk"
-			b.Run(name("Get", form), func(b *testing.B) {
-				s := newStore(b)
+		// The two forms of each op run one after the other, so that a
+		// change in the machine's load between them is as small as can be.
+		forms := func(op string, fn func(b *testing.B, bulk bool)) {
+			for _, form := range []string{"loop", "bulk"} {
+				b.Run(name(op, form), func(b *testing.B) { fn(b, form == "bulk") })
+			}
+		}
+		{
+			forms("Get", func(b *testing.B, bulk bool) {
 				values, found := make([]int, n), make([]bool, n)
 				b.ReportAllocs()
 				i := 0
@@ -67,8 +70,7 @@ func BenchmarkBulk(b *testing.B) {
 					}
 				}
 			})
-			b.Run(name("Set", form), func(b *testing.B) {
-				s := newStore(b)
+			forms("Set", func(b *testing.B, bulk bool) {
 				b.ReportAllocs()
 				i := 0
 				for b.Loop() {
@@ -84,8 +86,7 @@ func BenchmarkBulk(b *testing.B) {
 				}
 			})
 			// Insert new keys, then delete them: the insert and delete paths.
-			b.Run(name("SetDelete", form), func(b *testing.B) {
-				s := newStore(b)
+			forms("SetDelete", func(b *testing.B, bulk bool) {
 				b.ReportAllocs()
 				i := 0
 				for b.Loop() {
@@ -104,9 +105,9 @@ func BenchmarkBulk(b *testing.B) {
 					}
 				}
 			})
-			b.Run(name("ParallelSet", form), func(b *testing.B) {
-				s := newStore(b)
+			forms("ParallelSet", func(b *testing.B, bulk bool) {
 				b.ReportAllocs()
+				b.ResetTimer()
 				b.RunParallel(func(pb *testing.PB) {
 					i := rand.IntN(batches)
 					for pb.Next() {

@@ -92,6 +92,21 @@
 // Every entry that reaches its deadline while stored gets exactly one
 // OnExpire, whether the reaper or a write that found it removes it.
 //
+// # Bulk calls
+//
+// [View.GetMany], [View.GetManyInto], [View.SetMany] and [View.DeleteMany]
+// (with [View.SetManyContext] and [View.DeleteManyContext]) act on many
+// keys of one bucket. Each keeps every rule of the single call it stands
+// for (TTL sentinels, limits, access tokens, hooks, persistence), and the
+// tests hold each to a loop of those calls. A bulk write sorts its keys by
+// shard first and takes each shard lock it needs once; a bulk read, like
+// Get, takes none. GetManyInto fills caller-provided buffers and
+// allocates nothing; GetMany allocates only the map it returns. A
+// SetMany is not all-or-nothing: the keys that fit are stored, and a
+// [BulkError] names each key that failed, by index, with the single
+// call's error. Its hooks run after every lock is released, in the order
+// of the keys, on the caller's goroutine.
+//
 // # Persistence
 //
 // With [Options.Persist] a store also writes its buckets to a backend
@@ -149,14 +164,16 @@
 //
 // # Which calls can block
 //
-// Get, Has, TTL, Deadline, All, Keys, Len and Stats never block. Every
+// Get, GetMany, GetManyInto, Has, TTL, Deadline, All, Keys, Len and Stats
+// never block. Every
 // write can, in a persisted bucket: a write-behind write waits for room
 // when the queue is full (Block, at most BlockTimeout), a write-through
 // write waits for the backend (Persist.Timeout at most), and Clear waits
 // for a drain in progress. Each write has a form taking a context, named
 // with the suffix Context (SetContext, SetWithContext, GetOrSetContext,
 // SetIfAbsentContext, UpdateContext, [CompareAndSwapContext],
-// DeleteContext, TouchContext, ClearContext, ClearAllContext), whose
+// DeleteContext, TouchContext, ClearContext, ClearAllContext,
+// SetManyContext, DeleteManyContext), whose
 // context bounds those waits. Load, Warm, WarmAll, Flush and Rotate take
 // a context and do I/O. In a bucket that is not persisted no call blocks
 // but Load, which may call Options.Loader.

@@ -15,8 +15,9 @@ import (
 //
 // Every write has a form taking a context, named with the suffix Context
 // (SetContext, SetWithContext, GetOrSetContext, SetIfAbsentContext,
-// UpdateContext, DeleteContext, TouchContext, ClearContext and the
-// function CompareAndSwapContext). The context bounds what the write may
+// UpdateContext, DeleteContext, TouchContext, ClearContext,
+// SetManyContext, DeleteManyContext and the function
+// CompareAndSwapContext). The context bounds what the write may
 // wait for: room in the write-behind queue (Persist.WhenFull Block) and,
 // in a write-through bucket, the backend, whose error it returns. The
 // forms without a context use context.Background(), bounded by
