@@ -223,11 +223,10 @@ func (c *core[K, V]) addReads(t *readTally) {
 // Hooks run after every shard lock is released, on the caller's goroutine,
 // in the order of keys, as a loop of Set calls runs them: for each key
 // stored, OnEvict for the entries its write evicted, then the OnSet
-// listeners. In a persisted bucket each stored key
-// is logged for the backend as Set logs it (a write-behind write is
-// durable once Flush returns nil); in a write-through bucket SetMany
-// waits for the backend, whose failures it reports per key, the values
-// staying in memory.
+// listeners. In a persisted bucket each stored key is logged for the
+// backend as Set logs it (a write-behind write is durable once Flush
+// returns nil); in a write-through bucket SetMany waits for the backend,
+// whose failures it reports per key, the values staying in memory.
 func (v *View[K, V]) SetMany(keys []K, values []V, ttl time.Duration) error {
 	return v.c.setMany(context.Background(), v.b, keys, values, ttl)
 }

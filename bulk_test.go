@@ -327,8 +327,10 @@ func TestSetManyWriteBehind(t *testing.T) {
 // SetContext's do; DeleteManyContext reports it the same way.
 func TestSetManyWriteThroughFailure(t *testing.T) {
 	f := faulty.Wrap(store.NewMemory())
+	var reported atomic.Int64
 	s := mustNew(t, &livedict.Options[int, int]{Persist: &livedict.Persist[int, int]{
-		Backend: f, Plaintext: true, Mode: livedict.WriteThrough, Retries: 0, OnError: func(error) {}}})
+		Backend: f, Plaintext: true, Mode: livedict.WriteThrough, Retries: 0,
+		OnError: func(error) { reported.Add(1) }}})
 	defer s.Close()
 	boom := errors.New("backend down")
 	f.FailAll(boom)
@@ -347,6 +349,14 @@ func TestSetManyWriteThroughFailure(t *testing.T) {
 	n, err := s.DeleteManyContext(context.Background(), seq(0, 4))
 	if n != 4 || !errors.Is(err, boom) || len(bulkFailures(t, err)) != 4 {
 		t.Fatalf("DeleteManyContext: %d, %v; want 4 removed and 4 failures", n, err)
+	}
+	// DeleteMany, without a context, reports the failure to OnError.
+	before := reported.Load()
+	if n := s.DeleteMany(seq(4, 6)); n != 2 {
+		t.Fatalf("DeleteMany removed %d, want 2", n)
+	}
+	if reported.Load() == before {
+		t.Fatal("a failed write-through DeleteMany reached no OnError")
 	}
 	f.FailAll(nil)
 	if err := s.SetManyContext(context.Background(), seq(0, 8), seq(10, 18), livedict.NoExpiry); err != nil {
@@ -383,6 +393,21 @@ func TestSetManyQueueFull(t *testing.T) {
 				t.Fatalf("key %d: in memory %v, failed %v", i, ok, bad)
 			}
 		}
+		// The queue stays full (virtual time stands still, the backend
+		// hangs): deletions get no room either, and remove nothing.
+		var stored []int
+		for i := range 500 {
+			if _, bad := failed[i]; !bad {
+				stored = append(stored, i)
+			}
+		}
+		n, err := s.DeleteManyContext(context.Background(), stored)
+		if n != 0 || !errors.Is(err, livedict.ErrQueueFull) || len(bulkFailures(t, err)) != len(stored) {
+			t.Fatalf("DeleteManyContext of %d keys on a full queue: %d, %v; want 0 and a failure each", len(stored), n, err)
+		}
+		if got := s.GetMany(stored); len(got) != len(stored) {
+			t.Fatalf("%d of %d keys left after deletions refused for room", len(got), len(stored))
+		}
 		f.Release()
 		if err := s.Close(); err != nil {
 			t.Fatalf("Close: %v", err)
@@ -392,6 +417,35 @@ func TestSetManyQueueFull(t *testing.T) {
 		defer s.Close()
 		if n, err := s.Warm(context.Background()); n != 500-len(failed) || err != nil {
 			t.Fatalf("Warm: %d, %v; want the %d acknowledged", n, err, 500-len(failed))
+		}
+	})
+}
+
+// TestSetManyContextEnds: under WhenFull Block, the keys that find no room
+// before ctx ends fail with its error and are not stored; the rest are.
+func TestSetManyContextEnds(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := faulty.Wrap(store.NewMemory())
+		f.Hang()
+		s := mustNew(t, &livedict.Options[int, int]{Shards: 16, Persist: &livedict.Persist[int, int]{
+			Backend: f, Plaintext: true, QueueSize: 64, WhenFull: livedict.Block, BlockTimeout: time.Hour,
+			Timeout: time.Hour, FlushInterval: time.Hour, OnError: func(error) {}}})
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		err := s.SetManyContext(ctx, seq(0, 500), seq(0, 500), livedict.NoExpiry)
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("SetManyContext with an ended context on a full queue: %v, want context.Canceled", err)
+		}
+		failed := bulkFailures(t, err)
+		for i := range 500 {
+			_, ok := s.Get(i)
+			if ferr, bad := failed[i]; ok == bad || (bad && !errors.Is(ferr, context.Canceled)) {
+				t.Fatalf("key %d: in memory %v, failed with %v", i, ok, ferr)
+			}
+		}
+		f.Release()
+		if err := s.Close(); err != nil {
+			t.Fatalf("Close: %v", err)
 		}
 	})
 }
