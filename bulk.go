@@ -17,6 +17,14 @@ import (
 // needs once, applying that shard's keys in the order given. Hooks, the
 // reaper's hand-off and the wait for a write-through backend come after
 // every lock is released. Reads take no lock at all, as Get does.
+//
+// Shapes: parallel slices in, as the caller usually has them, and no
+// iterator out: GetMany's map is what a caller looking keys up wants, and
+// GetManyInto's caller-owned buffers are what a hot loop wants (nothing
+// allocated, no closure); an iter.Seq2 result would cost a closure per
+// call and give neither. SetMany is not all-or-nothing, because making it
+// so would mean holding every shard lock at once or undoing writes others
+// may already have read; it stores what it can and names what it did not.
 
 // ErrBulkLength is matched by the error a bulk call returns when its
 // slices do not fit each other: SetMany's keys and values differ in
