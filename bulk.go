@@ -445,6 +445,8 @@ func (c *core[K, V]) setMany(ctx context.Context, b *bucketState, keys []K, valu
 		for _, i := range group {
 			if sc.skip[i] {
 				c.unreserve(pm, sc.res[i])
+			} else {
+				c.forgetAbsent(sc.hash[i], b.id, keys[i]) // negative.go: a write ends "does not exist"
 			}
 		}
 		if due != math.MaxInt64 {

@@ -582,3 +582,24 @@ func TestBulkAllocations(t *testing.T) {
 		t.Fatalf("Delete of an absent key: %v allocations, want 0", a)
 	}
 }
+
+// TestSetManyForgetsAbsence: a key that Load remembered as absent
+// (NegativeTTL) exists again once SetMany stores it, also after it leaves
+// memory, as after Set.
+func TestSetManyForgetsAbsence(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := mustNew(t, &livedict.Options[string, string]{
+			MaxKeys: 16, Policy: livedict.Evict, NegativeTTL: time.Hour,
+			Persist: &livedict.Persist[string, string]{Backend: store.NewMemory(), Plaintext: true},
+			Loader: func(context.Context, string, string) (string, time.Duration, error) {
+				return "", 0, livedict.ErrNotFound
+			}})
+		defer s.Close()
+		wantNotFound(t, s, "later")
+		if err := s.SetMany([]string{"other", "later"}, []string{"o", "written"}, livedict.DefaultTTL); err != nil {
+			t.Fatal(err)
+		}
+		evictFromMemory(t, s, "later")
+		mustLoad(t, s, "later", "written")
+	})
+}
