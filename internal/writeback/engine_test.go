@@ -63,18 +63,28 @@ func (s *memSink) setFail(err error) {
 
 func newTest(t *testing.T, limit, retries int, full Full) (*Engine[int, int], *memSink) {
 	t.Helper()
-	s := &memSink{stored: map[Key[int]]int{}}
-	e := New[int, int](Config{Stripes: 2, Limit: limit, Full: full, BlockTimeout: time.Millisecond,
-		Retries: retries, FlushInterval: time.Hour, RetryBackoff: time.Millisecond, Timeout: time.Second}, s)
+	e, s := newIdle(limit, retries, full)
 	e.Start()
 	t.Cleanup(e.Stop)
 	return e, s
 }
 
+// newIdle returns an engine whose flusher is not started: only the test's
+// own calls drain it, so what the queue holds between them is known.
+func newIdle(limit, retries int, full Full) (*Engine[int, int], *memSink) {
+	s := &memSink{stored: map[Key[int]]int{}}
+	e := New[int, int](Config{Stripes: 2, Limit: limit, Full: full, BlockTimeout: time.Millisecond,
+		Retries: retries, FlushInterval: time.Hour, RetryBackoff: time.Millisecond, Timeout: time.Second}, s)
+	return e, s
+}
+
 // TestCoalesceAndBound: ten writes of a key are one op, the bound counts
-// ops, and a full queue under Refuse refuses.
+// ops, and a full queue under Refuse refuses. The flusher is not started:
+// it drains as soon as a quarter of the bound is used, and a drain between
+// the fourth key's Append and the last Reserve makes room that Reserve
+// rightly takes.
 func TestCoalesceAndBound(t *testing.T) {
-	e, s := newTest(t, 4, 0, Refuse)
+	e, s := newIdle(4, 0, Refuse)
 	k := Key[int]{0, 1}
 	for v := range 10 {
 		if e.Reserve(context.Background()) != Reserved {
