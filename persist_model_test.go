@@ -226,3 +226,46 @@ func retrying(err error) bool {
 	}
 	return false
 }
+
+// TestPersistDeleteAfterClearOfAnotherBucket: a write still being retried
+// when another bucket is cleared, then a delete of its key, and a Flush
+// that returns nil: the backend holds no record of the key. The delete
+// and the retried put must coalesce into one op: in one batch, the delete
+// would be written before the put (persist_io.go) and the older value
+// would come back.
+func TestPersistDeleteAfterClearOfAnotherBucket(t *testing.T) {
+	ctx := context.Background()
+	data := new(store.MemoryData)
+	f := faulty.Wrap(store.NewMemoryShared(data))
+	// QueueSize keeps the flusher asleep: it drains at a quarter of the
+	// bound, or after FlushInterval.
+	s, err := livedict.New(&livedict.Options[int, int]{Persist: &livedict.Persist[int, int]{
+		Backend: f, Plaintext: true, QueueSize: 1024, Retries: 1,
+		FlushInterval: time.Hour, RetryBackoff: time.Hour, OnError: func(error) {}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Bucket("").Set(1, 10, livedict.NoExpiry); err != nil {
+		t.Fatal(err)
+	}
+	f.FailAll(errors.New("outage"))
+	if err := s.Flush(ctx); err == nil {
+		t.Fatal("Flush during an outage = nil")
+	}
+	f.FailAll(nil) // the put is queued for its retry
+	s.Bucket("a").Clear()
+	s.Bucket("").Delete(1)
+	if err := s.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r, err := livedict.New(&livedict.Options[int, int]{Persist: &livedict.Persist[int, int]{
+		Backend: store.NewMemoryShared(data), Plaintext: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if v, err := r.Bucket("").Load(ctx, 1); !errors.Is(err, livedict.ErrNotFound) {
+		t.Fatalf("the backend holds %d (%v) for a key deleted before a nil Flush", v, err)
+	}
+}

@@ -101,6 +101,11 @@ func (e *Engine[K, P]) collect() (map[uint32]*clearOp, []*Op[K, P]) {
 			idx = make(map[Key[K]]int)
 		}
 		clear(idx)
+		// A carry without its index (ClearBuckets drops it) is indexed
+		// here, so the logs' ops of a carried key merge into its op.
+		for i, op := range ops {
+			idx[op.Key] = i
+		}
 	}
 	ops, merged := e.takeLogs(ops, idx)
 	e.carry, e.carryIdx = nil, nil
