@@ -53,7 +53,9 @@ type Sink[K comparable, P any] interface {
 	Clear(ctx context.Context, bucket uint32) error
 	// Write stores ops, setting errs[i] for each op it did not store.
 	// Wrap an error with [Permanent] when retrying cannot help (a value
-	// that does not encode).
+	// that does not encode). ops hold at most one op per key (the engine
+	// coalesces before each Write), so a sink may apply them in any order,
+	// as the Store's sink does (its deletes before its batched puts).
 	Write(ctx context.Context, ops []*Op[K, P], errs []error)
 	// BucketName names a bucket in reports.
 	BucketName(bucket uint32) string
