@@ -71,11 +71,18 @@ type Options[K comparable, V any] struct {
 	// invalidations and near-cache evictions never run it.
 	OnDelete func(key K)
 
-	// clock replaces the monotonic clock, for tests (see clock.go).
-	clock func() int64
-	// fillHook, when set, runs between a fill's Redis reply and its
-	// insert, for tests.
-	fillHook func()
+	// Test hooks, unexported: the package's own tests set them.
+	//
+	// clock replaces the monotonic clock (see clock.go). fillHook runs
+	// between a fill's Redis reply and its insert. pingEvery replaces
+	// Lease/4 as the tracker's confirmation period. invalidateHook runs
+	// for each storage name a tracker receives; false drops it, as a lost
+	// invalidation. dialHook runs before each tracker dial.
+	clock          func() int64
+	fillHook       func()
+	pingEvery      time.Duration
+	invalidateHook func(sname string) bool
+	dialHook       func()
 }
 
 // check validates o and fills in defaults.

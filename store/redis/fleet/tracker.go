@@ -74,6 +74,9 @@ func (m *Map[K, V]) runTracker(t *tracker) {
 // unconfirmed, and, if the connection had been up, the near cache has
 // been flushed: invalidations may have been lost with it.
 func (m *Map[K, V]) session(t *tracker) (up bool, err error) {
+	if h := m.opts.dialHook; h != nil {
+		h()
+	}
 	conn, err := t.dial(t.ctx)
 	if err != nil {
 		return false, fmt.Errorf("fleet: tracker %s: dial: %w", t.addr, err)
@@ -118,7 +121,11 @@ func (m *Map[K, V]) session(t *tracker) (up bool, err error) {
 		return true, fmt.Errorf("fleet: tracker %s: %w", t.addr, err)
 	}
 	wg.Go(func() {
-		tick := time.NewTicker(max(m.opts.Lease/4, time.Millisecond))
+		every := m.opts.pingEvery
+		if every == 0 {
+			every = max(m.opts.Lease/4, time.Millisecond)
+		}
+		tick := time.NewTicker(every)
 		defer tick.Stop()
 		for {
 			select {
@@ -254,6 +261,9 @@ func (m *Map[K, V]) applyInvalidations(names [][]byte) {
 		}
 		rest := string(n[len(m.prefix):])
 		if !m.ours(rest) {
+			continue
+		}
+		if h := m.opts.invalidateHook; h != nil && !h(rest) {
 			continue
 		}
 		m.near.invalidate(rest)
