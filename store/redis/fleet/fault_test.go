@@ -130,7 +130,7 @@ func TestTrackerKilled(t *testing.T) {
 // fakeClock is a clock the test moves.
 type fakeClock struct{ t atomic.Int64 }
 
-func (c *fakeClock) now() int64                { return c.t.Load() }
+func (c *fakeClock) now() int64              { return c.t.Load() }
 func (c *fakeClock) advance(d time.Duration) { c.t.Add(int64(d)) }
 
 func TestLeaseLapseBypassesNearCache(t *testing.T) {

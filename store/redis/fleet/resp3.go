@@ -181,6 +181,9 @@ func (rr *respReader) value(depth int) (respValue, error) {
 			elems := make([]respValue, 0, min(n, 64))
 			for range n {
 				e, err := rr.value(depth + 1)
+				if errors.Is(err, io.EOF) {
+					err = io.ErrUnexpectedEOF
+				}
 				if err != nil {
 					return respValue{}, err
 				}
