@@ -1,6 +1,7 @@
 package fleet
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"slices"
+	"strconv"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -115,21 +117,33 @@ func (m *Map[K, V]) watchMasters(c *goredis.ClusterClient) {
 }
 
 // clusterMasters returns the sorted addresses of the masters serving
-// slots.
+// slots, from CLUSTER SHARDS.
 func (m *Map[K, V]) clusterMasters(c *goredis.ClusterClient) ([]string, error) {
 	ctx, cancel := context.WithTimeout(m.ctx, m.ioTimeout())
 	defer cancel()
-	slots, err := c.ClusterSlots(ctx).Result()
+	shards, err := c.ClusterShards(ctx).Result()
 	if err != nil {
 		return nil, err
 	}
+	useTLS := c.Options().TLSConfig != nil
 	var addrs []string
-	for _, s := range slots {
-		if len(s.Nodes) == 0 {
+	for _, s := range shards {
+		if len(s.Slots) == 0 {
 			continue
 		}
-		if a := s.Nodes[0].Addr; !slices.Contains(addrs, a) {
-			addrs = append(addrs, a)
+		for _, n := range s.Nodes {
+			if n.Role != "master" {
+				continue
+			}
+			host := cmp.Or(n.Endpoint, n.IP)
+			port := n.Port
+			if useTLS && n.TLSPort != 0 {
+				port = n.TLSPort
+			}
+			a := net.JoinHostPort(host, strconv.FormatInt(port, 10))
+			if !slices.Contains(addrs, a) {
+				addrs = append(addrs, a)
+			}
 		}
 	}
 	if len(addrs) == 0 {

@@ -144,13 +144,17 @@ func (rr *respReader) value(depth int) (respValue, error) {
 			if err := rr.spend(n); err != nil {
 				return respValue{}, err
 			}
-			buf := make([]byte, n+2)
-			if _, err := io.ReadFull(rr.r, buf); err != nil {
-				if errors.Is(err, io.EOF) {
+			// The buffer grows as the bytes arrive: a header alone cannot
+			// make the reader allocate what it announces.
+			var bb bytes.Buffer
+			bb.Grow(int(min(n+2, 4096)))
+			if got, err := io.CopyN(&bb, rr.r, n+2); err != nil || got != n+2 {
+				if err == nil || errors.Is(err, io.EOF) {
 					err = io.ErrUnexpectedEOF
 				}
 				return respValue{}, err
 			}
+			buf := bb.Bytes()
 			if buf[n] != '\r' || buf[n+1] != '\n' {
 				return respValue{}, badStream("bulk string not ended by CRLF")
 			}
