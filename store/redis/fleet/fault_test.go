@@ -204,3 +204,43 @@ func TestOpenFailsWithoutServer(t *testing.T) {
 		t.Fatal("Open with no server succeeded")
 	}
 }
+
+// A server restarted empty: the trackers reconnect, and nothing from
+// before the restart is served.
+func TestServerRestartFlushes(t *testing.T) {
+	srv := redistest.Start(t)
+	ctx := testCtx(t)
+	a, b := pair(t, srv, Options[string, string]{})
+	invalidated(t, b, func() {
+		if err := a.Set(ctx, "k", "v1"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	wantGet(t, b, "k", "v1", true)
+	before := b.Stats()
+	if err := srv.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "B's tracker to reconnect", func() bool { return b.Stats().Reconnects > before.Reconnects })
+	wantGet(t, b, "k", "", false)
+	wantGet(t, b, "k", "", false)
+}
+
+func TestOpenURL(t *testing.T) {
+	srv := redistest.Start(t)
+	ctx := testCtx(t)
+	a := open(t, Options[string, string]{URL: srv.URL() + "?timeout=2s"})
+	b := open(t, Options[string, string]{URL: srv.URL()})
+	invalidated(t, b, func() {
+		if err := a.Set(ctx, "k", "v"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	wantGet(t, b, "k", "v", true)
+	if a.timeout != 2*time.Second {
+		t.Fatalf("timeout = %v, want the URL's 2s", a.timeout)
+	}
+}
