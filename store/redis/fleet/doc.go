@@ -40,6 +40,11 @@
 // locally before the write returns, so an instance always reads its own
 // writes.
 //
+// Broadcast tracking keeps no per-key state on the server, so Redis's
+// tracking-table limit (tracking-table-max-keys) does not apply; the price
+// is that every instance hears of every write to the bucket. RESP3 and
+// client tracking need Redis 6 or later.
+//
 // A fill (a Get that missed and read Redis) could race an invalidation:
 // read v1, then the invalidation of v2 arrives, then insert v1. Fills
 // therefore take a ticket (the generation of the key's stripe and the

@@ -244,3 +244,47 @@ func TestOpenURL(t *testing.T) {
 		t.Fatalf("timeout = %v, want the URL's 2s", a.timeout)
 	}
 }
+
+// Concurrent misses of one key make one Redis read: the others join its
+// flight (the clock is frozen, so every joiner starts within a Lease of
+// it).
+func TestOneFlightPerKey(t *testing.T) {
+	srv := redistest.Start(t)
+	ctx := testCtx(t)
+	clk := &fakeClock{}
+	var reads atomic.Int64
+	parked, resume := make(chan struct{}), make(chan struct{})
+	a := open(t, Options[string, string]{Redis: standalone(srv)})
+	if err := a.Set(ctx, "k", "v"); err != nil {
+		t.Fatal(err)
+	}
+	b := open(t, Options[string, string]{Redis: standalone(srv), clock: clk.now, pingEvery: 24 * time.Hour,
+		fillHook: func() {
+			if reads.Add(1) == 1 {
+				close(parked)
+				<-resume
+			}
+		}})
+	done := make(chan string, 16)
+	get := func() {
+		v, _, err := b.Get(ctx, "k")
+		if err != nil {
+			v = err.Error()
+		}
+		done <- v
+	}
+	go get()
+	<-parked
+	for range 15 {
+		go get()
+	}
+	close(resume)
+	for range 16 {
+		if v := <-done; v != "v" {
+			t.Fatalf("Get = %q", v)
+		}
+	}
+	if n := reads.Load(); n != 1 {
+		t.Fatalf("%d Redis reads for 16 concurrent Gets, want 1", n)
+	}
+}

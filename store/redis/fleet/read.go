@@ -38,7 +38,10 @@ func (m *Map[K, V]) Get(ctx context.Context, key K) (V, bool, error) {
 }
 
 // flight is one Redis read of a key, shared by the Gets of that key that
-// start while it is in progress and no more than a Lease after it began.
+// start while it is in progress and no more than a Lease after it began:
+// its read then began after each joiner's start less Lease, so what it
+// returns meets the joiner's guarantee. A flight started while the lease
+// had lapsed does not fill.
 type flight[V any] struct {
 	start int64
 	done  chan struct{}
@@ -60,10 +63,6 @@ func (m *Map[K, V]) miss(ctx context.Context, key K, now int64, fill bool) (V, b
 	sname, err := m.storageName(key)
 	if err != nil {
 		return zero, false, err
-	}
-	if !fill {
-		e, _, err := m.read(ctx, sname, now)
-		return e.v, e.found, err
 	}
 	fl := &m.flights
 	fl.mu.Lock()
@@ -91,7 +90,7 @@ func (m *Map[K, V]) miss(ctx context.Context, key K, now int64, fill bool) (V, b
 	st := m.near.stripe(sname)
 	t := m.near.ticket(st)
 	e, ttl, err := m.read(ctx, sname, now)
-	if err == nil {
+	if err == nil && fill {
 		if h := m.opts.fillHook; h != nil {
 			h()
 		}
