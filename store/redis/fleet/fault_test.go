@@ -285,6 +285,6 @@ func TestOneFlightPerKey(t *testing.T) {
 		}
 	}
 	if n := reads.Load(); n != 1 {
-		t.Fatalf("%d Redis reads for 16 concurrent Gets, want 1", n)
+		t.Fatalf("%d Redis reads for 16 concurrent Gets, want 1; stats %+v", n, b.Stats())
 	}
 }

@@ -120,11 +120,11 @@ func (m *Map[K, V]) session(t *tracker) (up bool, err error) {
 	if err := ping(); err != nil {
 		return true, fmt.Errorf("fleet: tracker %s: %w", t.addr, err)
 	}
+	every := m.opts.pingEvery
+	if every == 0 {
+		every = max(m.opts.Lease/4, time.Millisecond)
+	}
 	wg.Go(func() {
-		every := m.opts.pingEvery
-		if every == 0 {
-			every = max(m.opts.Lease/4, time.Millisecond)
-		}
 		tick := time.NewTicker(every)
 		defer tick.Stop()
 		for {
@@ -144,7 +144,10 @@ func (m *Map[K, V]) session(t *tracker) (up bool, err error) {
 
 	confirmedOnce := false
 	for {
-		if err := conn.SetReadDeadline(time.Now().Add(m.ioTimeout() + m.opts.Lease)); err != nil {
+		// A frame comes at least every period (the ROLE replies): a
+		// server silent for longer than that plus the I/O timeout is
+		// taken as gone.
+		if err := conn.SetReadDeadline(time.Now().Add(m.ioTimeout() + max(every, m.opts.Lease))); err != nil {
 			return true, err
 		}
 		v, err := rr.read()
