@@ -80,6 +80,15 @@ func (m *Map[K, V]) miss(ctx context.Context, key K, now int64, fill bool) (V, b
 		e, _, err := m.read(ctx, sname, m.now())
 		return e.v, e.found, err
 	}
+	if fill {
+		// A flight that ended between our near-cache miss and taking mu
+		// inserted before it left the map: look again rather than read
+		// Redis a second time.
+		if e, ok := m.near.view.Get(key); ok && now < e.deadline && m.leaseOK() {
+			fl.mu.Unlock()
+			return e.v, e.found, nil
+		}
+	}
 	f := &flight[V]{start: now, done: make(chan struct{})}
 	if fl.m == nil {
 		fl.m = make(map[string]*flight[V])
