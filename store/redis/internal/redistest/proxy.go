@@ -1,0 +1,157 @@
+package redistest
+
+import (
+	"bytes"
+	"net"
+	"sync"
+	"testing"
+)
+
+// Proxy is a TCP proxy in front of a server that can lose one reply on
+// purpose: after [Proxy.DropReplyTo], the next request holding a given
+// word reaches the server, which runs it, and the client's connection is
+// closed before the reply arrives, as when a server crashes between its
+// write and its answer. Nothing else is changed.
+type Proxy struct {
+	// Addr is the proxy's host:port: give it to clients instead of the
+	// server's.
+	Addr string
+
+	target string
+	ln     net.Listener
+	wg     sync.WaitGroup
+
+	mu      sync.Mutex
+	word    []byte // armed: drop the reply to a request holding it
+	skip    int    // matching requests to let through first
+	dropped chan struct{}
+	conns   map[net.Conn]struct{}
+}
+
+// StartProxy starts a proxy for tb in front of the server at target and
+// stops it when tb ends.
+func StartProxy(tb testing.TB, target string) *Proxy {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatalf("redistest: %v", err)
+	}
+	p := &Proxy{Addr: ln.Addr().String(), target: target, ln: ln, conns: map[net.Conn]struct{}{}}
+	p.wg.Add(1)
+	go p.accept()
+	tb.Cleanup(p.Close)
+	return p
+}
+
+// URL returns the redis:// URL of database 0 through the proxy.
+func (p *Proxy) URL() string { return "redis://" + p.Addr + "/0" }
+
+// DropReplyTo arms the proxy: the nth request from now (1 is the next)
+// whose bytes hold word (a command name such as "EVALSHA", in any case)
+// is passed on, and its connection is closed instead of the reply. The
+// returned channel is closed once that has happened.
+func (p *Proxy) DropReplyTo(word string, nth int) <-chan struct{} {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.word, p.skip, p.dropped = bytes.ToLower([]byte(word)), nth-1, make(chan struct{})
+	return p.dropped
+}
+
+// Close stops the proxy and closes every connection through it.
+func (p *Proxy) Close() {
+	_ = p.ln.Close()
+	p.mu.Lock()
+	for c := range p.conns {
+		_ = c.Close()
+	}
+	p.mu.Unlock()
+	p.wg.Wait()
+}
+
+func (p *Proxy) accept() {
+	defer p.wg.Done()
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		s, err := net.Dial("tcp", p.target)
+		if err != nil {
+			_ = c.Close()
+			continue
+		}
+		p.mu.Lock()
+		p.conns[c], p.conns[s] = struct{}{}, struct{}{}
+		p.mu.Unlock()
+		p.wg.Add(1)
+		go p.pipe(c, s)
+	}
+}
+
+// pipe copies requests from c to s and replies back. A request that
+// matches the armed word marks the connection; the next reply bytes are
+// then dropped and both ends closed.
+func (p *Proxy) pipe(c, s net.Conn) {
+	defer p.wg.Done()
+	var mu sync.Mutex
+	var doomed chan struct{} // set when the reply to come must be lost
+	closeBoth := func() {
+		_ = c.Close()
+		_ = s.Close()
+		p.mu.Lock()
+		delete(p.conns, c)
+		delete(p.conns, s)
+		p.mu.Unlock()
+	}
+	done := make(chan struct{})
+	go func() { // replies
+		defer close(done)
+		buf := make([]byte, 32<<10)
+		for {
+			n, err := s.Read(buf)
+			if n > 0 {
+				mu.Lock()
+				d := doomed
+				mu.Unlock()
+				if d != nil {
+					closeBoth()
+					close(d)
+					return
+				}
+				if _, werr := c.Write(buf[:n]); werr != nil {
+					break
+				}
+			}
+			if err != nil {
+				break
+			}
+		}
+		closeBoth()
+	}()
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := c.Read(buf)
+		if n > 0 {
+			p.mu.Lock()
+			if p.word != nil && bytes.Contains(bytes.ToLower(buf[:n]), p.word) {
+				if p.skip > 0 {
+					p.skip--
+				} else {
+					mu.Lock()
+					doomed = p.dropped
+					mu.Unlock()
+					p.word = nil
+				}
+			}
+			p.mu.Unlock()
+			if _, werr := s.Write(buf[:n]); werr != nil {
+				break
+			}
+		}
+		if err != nil {
+			break
+		}
+	}
+	closeBoth()
+	<-done
+}
