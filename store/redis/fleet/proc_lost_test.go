@@ -72,4 +72,3 @@ func TestProcLostReplyAppliesOnce(t *testing.T) {
 		}
 	})
 }
-
