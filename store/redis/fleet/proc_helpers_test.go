@@ -47,7 +47,9 @@ func pollUntil(t *testing.T, what string, cond func() bool) {
 
 // fleetSpec returns the open spec that every child of one test shares: one
 // Name, one pair of keys.
-func fleetSpec(t *testing.T, url string) proc.OpenSpec {
+func fleetSpec(t *testing.T, url string) proc.OpenSpec { return fleetSpecTB(t, url) }
+
+func fleetSpecTB(_ testing.TB, url string) proc.OpenSpec {
 	key := func() string {
 		var b [32]byte
 		_, _ = rand.Read(b[:])
