@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"strconv"
 
 	goredis "github.com/redis/go-redis/v9"
 )
@@ -12,13 +13,20 @@ import (
 func (c *Cluster) SlotOwner(ctx context.Context, slot int) (string, error) {
 	cl := goredis.NewClient(&goredis.Options{Addr: c.Addrs[0], MaxRetries: -1})
 	defer cl.Close()
-	ranges, err := cl.ClusterSlots(ctx).Result()
+	shards, err := cl.ClusterShards(ctx).Result()
 	if err != nil {
-		return "", fmt.Errorf("redistest: CLUSTER SLOTS: %w", err)
+		return "", fmt.Errorf("redistest: CLUSTER SHARDS: %w", err)
 	}
-	for _, r := range ranges {
-		if r.Start <= slot && slot <= r.End && len(r.Nodes) > 0 {
-			return r.Nodes[0].Addr, nil
+	for _, sh := range shards {
+		for _, r := range sh.Slots {
+			if int(r.Start) > slot || slot > int(r.End) {
+				continue
+			}
+			for _, n := range sh.Nodes {
+				if n.Role == "master" {
+					return net.JoinHostPort(n.IP, strconv.FormatInt(n.Port, 10)), nil
+				}
+			}
 		}
 	}
 	return "", fmt.Errorf("redistest: slot %d has no master", slot)
