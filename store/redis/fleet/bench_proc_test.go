@@ -105,7 +105,7 @@ func BenchmarkProcClusterThroughput(b *testing.B) {
 	b.ResetTimer()
 	start := time.Now()
 	for i, c := range cs {
-		c.Must(b, proc.Request{Op: "run", Run: &proc.RunSpec{Client: 2 * i, Workers: 2, Seed: int64(i), Keys: keys}})
+		c.Must(b, proc.Request{Op: "run", Run: &proc.RunSpec{Inst: i, Client: 2 * i, Workers: 2, Seed: int64(i), Keys: keys}})
 	}
 	for total := 0; total < b.N; {
 		total = 0

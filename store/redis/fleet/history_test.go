@@ -22,7 +22,9 @@ import (
 // Randomized histories across OS processes, with faults injected by the
 // parent while the children run, checked with porcupine against exactly the
 // guarantee of the package: per key, writes and read-modify-writes
-// linearizable at their real times, each read's start moved back by Lease.
+// linearizable at their real times, each read's start moved back by Lease
+// (but not before its own instance's latest write of the key: read-your-
+// writes).
 //
 // Each run is bounded by operation counts, not by time: the parent waits
 // for every child to do phaseOps more operations before each fault and
@@ -86,7 +88,7 @@ func runHistory(t *testing.T, url string, children int, faults []fault) {
 	const workers = 2
 	for i, c := range cs {
 		c.Must(t, proc.Request{Op: "run", Run: &proc.RunSpec{
-			Client: i * workers, Workers: workers, Seed: s + int64(i), Keys: historyKeys,
+			Inst: i, Client: i * workers, Workers: workers, Seed: s + int64(i), Keys: historyKeys,
 		}})
 	}
 	counts := make([]int, len(cs))

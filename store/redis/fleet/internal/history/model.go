@@ -3,6 +3,7 @@ package history
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"time"
 
@@ -95,13 +96,29 @@ var Model = porcupine.NondeterministicModel{
 }
 
 // Operations turns a recorded history into porcupine operations under the
-// guarantee with the given Lease: each read's call moved back by lease, each
+// guarantee with the given Lease: each read's call moved back by lease (but
+// not before its instance's own latest completed write of the key), each
 // errored write left open until after the last return, errored reads
 // dropped.
 func Operations(ops []Op, lease time.Duration) []porcupine.Operation {
 	var end int64 = math.MinInt64
 	for _, o := range ops {
 		end = max(end, o.Return)
+	}
+	// The returns of each instance's successful writes, per key, in order.
+	type instKey struct {
+		inst int
+		key  string
+	}
+	writes := map[instKey][]int64{}
+	for _, o := range ops {
+		if o.Kind != Get && o.Err == "" {
+			k := instKey{o.Inst, o.Key}
+			writes[k] = append(writes[k], o.Return)
+		}
+	}
+	for _, w := range writes {
+		slices.Sort(w)
 	}
 	out := make([]porcupine.Operation, 0, len(ops))
 	for _, o := range ops {
@@ -113,6 +130,11 @@ func Operations(ops []Op, lease time.Duration) []porcupine.Operation {
 			ret = end + 1
 		case o.Kind == Get:
 			call -= int64(lease)
+			// Not before the instance's own latest completed write.
+			w := writes[instKey{o.Inst, o.Key}]
+			if i, _ := slices.BinarySearch(w, o.Call); i > 0 {
+				call = max(call, w[i-1]+1) // intervals are closed: after it, not at it
+			}
 		}
 		out = append(out, porcupine.Operation{ClientId: o.Client, Input: o, Output: o, Call: call, Return: ret})
 	}

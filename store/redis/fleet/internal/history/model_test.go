@@ -11,9 +11,15 @@ import (
 
 const lease = 100 * time.Millisecond
 
-// at builds an op of client c over [call, ret] milliseconds.
+// at builds an op of client c over [call, ret] milliseconds; each client is
+// an instance of its own.
 func at(c int, call, ret int64, o Op) Op {
-	o.Client, o.Call, o.Return = c, call*int64(time.Millisecond), ret*int64(time.Millisecond)
+	return inst(c, c, call, ret, o)
+}
+
+// inst builds an op of client c of instance i.
+func inst(i, c int, call, ret int64, o Op) Op {
+	o.Inst, o.Client, o.Call, o.Return = i, c, call*int64(time.Millisecond), ret*int64(time.Millisecond)
 	if o.Key == "" {
 		o.Key = "k"
 	}
@@ -113,6 +119,31 @@ func TestModel(t *testing.T) {
 		{"errored read is dropped", []Op{
 			at(0, 0, 10, Op{Kind: Set, Arg: 1}),
 			at(1, 500, 510, Op{Kind: Get, Out: 9, Found: true, Err: "timeout"}),
+		}, porcupine.Ok},
+		{"own write read back", []Op{
+			at(0, 0, 10, Op{Kind: Set, Arg: 1}),
+			at(0, 20, 30, Op{Kind: Set, Arg: 2}),
+			at(0, 40, 50, Op{Kind: Get, Out: 2, Found: true}),
+		}, porcupine.Ok},
+		{"own older write within the lease", []Op{
+			at(0, 0, 10, Op{Kind: Set, Arg: 1}),
+			at(0, 20, 30, Op{Kind: Set, Arg: 2}),
+			at(0, 40, 50, Op{Kind: Get, Out: 1, Found: true}),
+		}, porcupine.Illegal},
+		{"own write, read by a sibling client of the instance", []Op{
+			at(0, 0, 10, Op{Kind: Set, Arg: 1}),
+			at(0, 20, 30, Op{Kind: Set, Arg: 2}),
+			inst(0, 1, 40, 50, Op{Kind: Get, Out: 1, Found: true}),
+		}, porcupine.Illegal},
+		{"another instance's write within the lease", []Op{
+			at(0, 0, 10, Op{Kind: Set, Arg: 1}),
+			at(1, 20, 30, Op{Kind: Set, Arg: 2}),
+			at(0, 40, 50, Op{Kind: Get, Out: 1, Found: true}),
+		}, porcupine.Ok},
+		{"own errored write is not required", []Op{
+			at(0, 0, 10, Op{Kind: Set, Arg: 1}),
+			at(0, 20, 30, Op{Kind: Set, Arg: 2, Err: "timeout"}),
+			at(0, 40, 50, Op{Kind: Get, Out: 1, Found: true}),
 		}, porcupine.Ok},
 		{"keys are independent", []Op{
 			at(0, 0, 10, Op{Key: "a", Kind: Set, Arg: 1}),

@@ -5,7 +5,9 @@
 // Every key is a register of int64 values. Writes and read-modify-writes are
 // checked at their real times; a read's call time is moved back by the Map's
 // Lease, which is exactly the promise: a read reflects every write that
-// completed more than Lease before it began. An operation that returned an
+// completed more than Lease before it began. It is moved back no further
+// than the return of the latest write to its key that its own instance
+// completed before it began (read-your-writes). An operation that returned an
 // error may or may not have taken effect, at any time after its call; an
 // errored read tells nothing and is dropped.
 package history
@@ -37,6 +39,7 @@ const (
 // shares.
 type Op struct {
 	Client int    `json:"c"`
+	Inst   int    `json:"i"` // the Map (instance) that ran it; several clients may share one
 	Kind   Kind   `json:"k"`
 	Key    string `json:"key"`
 	Arg    int64  `json:"a,omitempty"`

@@ -212,7 +212,7 @@ func startWorkload(m *fleet.Map[string, int64], spec RunSpec) *workload {
 		w.wg.Add(1)
 		go func() {
 			defer w.wg.Done()
-			w.worker(ctx, m, spec.Client+i, rand.New(rand.NewPCG(uint64(spec.Seed), uint64(i))), spec.Keys)
+			w.worker(ctx, m, spec.Inst, spec.Client+i, rand.New(rand.NewPCG(uint64(spec.Seed), uint64(i))), spec.Keys)
 		}()
 	}
 	return w
@@ -233,14 +233,14 @@ func (w *workload) stop() []history.Op {
 // worker runs operations until ctx ends. After an error it only reads, with
 // a pause that grows, until a read succeeds: an errored write may or may not
 // have happened, and the checker's work grows with each one.
-func (w *workload) worker(ctx context.Context, m *fleet.Map[string, int64], client int, rng *rand.Rand, keys []string) {
+func (w *workload) worker(ctx context.Context, m *fleet.Map[string, int64], inst, client int, rng *rand.Rand, keys []string) {
 	seen := map[string]int64{}
 	var seq int64
 	unique := func() int64 { seq++; return int64(client+1)*1_000_000_000 + seq }
 	pause := time.Duration(0)
 	for ctx.Err() == nil {
 		key := keys[rng.IntN(len(keys))]
-		op := history.Op{Client: client, Key: key, Kind: history.Get}
+		op := history.Op{Inst: inst, Client: client, Key: key, Kind: history.Get}
 		if pause == 0 {
 			switch p := rng.IntN(100); {
 			case p < 40:

@@ -49,6 +49,7 @@ type OpenSpec struct {
 
 // RunSpec is a random workload over a few keys.
 type RunSpec struct {
+	Inst    int      `json:"inst"`   // the instance (child) id recorded in each op
 	Client  int      `json:"client"` // first porcupine client id; workers count up from it
 	Workers int      `json:"workers"`
 	Seed    int64    `json:"seed"`
