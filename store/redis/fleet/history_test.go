@@ -249,3 +249,24 @@ func keySlots(t *testing.T, ctx context.Context, cl *redistest.Cluster) []int {
 	}
 	return slots
 }
+
+// TestHistoryClusterFailover: three processes on a three-master cluster with
+// a replica each; a replica is promoted with CLUSTER FAILOVER mid-run, twice
+// (another shard the second time). Each Map sees its master set change and
+// flushes its near cache.
+func TestHistoryClusterFailover(t *testing.T) {
+	cl := redistest.StartReplicatedCluster(t)
+	flushed := func(before, now fleet.Stats) bool { return now.Flushes > before.Flushes }
+	round := 0
+	failover := fault{name: "a CLUSTER FAILOVER", seen: flushed, do: func(t *testing.T) {
+		reps, err := cl.Replicas()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cl.Failover(reps[round%len(reps)]); err != nil {
+			t.Fatal(err)
+		}
+		round++
+	}}
+	runHistory(t, cl.URL(), 3, []fault{failover, failover})
+}

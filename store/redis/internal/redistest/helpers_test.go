@@ -98,3 +98,23 @@ func TestMigrateSlot(t *testing.T) {
 		t.Fatalf("cluster GET = %q, %v", v, err)
 	}
 }
+
+func TestFailover(t *testing.T) {
+	c := StartReplicatedCluster(t)
+	reps, err := c.Replicas()
+	if err != nil || len(reps) != 3 {
+		t.Fatalf("Replicas = %v, %v; want 3", reps, err)
+	}
+	if err := c.Failover(reps[0]); err != nil {
+		t.Fatal(err)
+	}
+	after, err := c.Replicas()
+	if err != nil || len(after) != 3 {
+		t.Fatalf("Replicas after failover = %v, %v; want 3", after, err)
+	}
+	for _, a := range after {
+		if a == reps[0] {
+			t.Fatalf("%s is still a replica after its failover", a)
+		}
+	}
+}
