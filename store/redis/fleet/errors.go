@@ -23,6 +23,12 @@ var (
 	// past the limits of store/redis; the connection is dropped, the near
 	// cache flushed and a new connection made.
 	ErrBadStream = errors.New("fleet: bad tracking stream")
+	// ErrOutcomeUnknown is matched by the error of a write (Set,
+	// SetWithTTL, Delete, Touch, and the store of a read-modify-write)
+	// that failed without an answer from Redis, as when the connection
+	// broke after Redis ran it but before its reply arrived: the write was
+	// applied once or not at all, never twice, since it is never re-sent.
+	ErrOutcomeUnknown = errors.New("fleet: outcome unknown")
 )
 
 type corruptError struct{ msg string }

@@ -2,6 +2,7 @@ package fleet_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/livedict/livedict/store/redis/fleet"
@@ -40,7 +41,7 @@ func TestProcLostReplyAppliesOnce(t *testing.T) {
 		select {
 		case <-dropped:
 		default:
-			t.Fatal("the proxy dropped no reply")
+			t.Fatal("the proxy dropped no reply", err)
 		}
 		got, gerr := fleet.Add(ctx, direct, "n", 0, 0)
 		if gerr != nil {
@@ -48,6 +49,9 @@ func TestProcLostReplyAppliesOnce(t *testing.T) {
 		}
 		if got != 2 {
 			t.Fatalf("Redis holds %d after 1 + 1 (the second Add returned %d, %v): applied %d times", got, v, err, got-1)
+		}
+		if err != nil && !errors.Is(err, fleet.ErrOutcomeUnknown) {
+			t.Fatalf("the second Add failed with %v, want an error matching ErrOutcomeUnknown", err)
 		}
 		if err == nil && v != 2 {
 			t.Fatalf("the second Add returned %d, want 2", v)
@@ -62,10 +66,13 @@ func TestProcLostReplyAppliesOnce(t *testing.T) {
 		select {
 		case <-dropped:
 		default:
-			t.Fatal("the proxy dropped no reply")
+			t.Fatal("the proxy dropped no reply", err)
 		}
 		if _, ok, gerr := direct.Get(ctx, "d"); gerr != nil || ok {
 			t.Fatalf("direct Get after Delete: found %t, %v", ok, gerr)
+		}
+		if err != nil && !errors.Is(err, fleet.ErrOutcomeUnknown) {
+			t.Fatalf("Delete failed with %v, want an error matching ErrOutcomeUnknown", err)
 		}
 		if err == nil && !found {
 			t.Fatal("Delete removed the entry but reported it absent (a retried DEL answered 0)")

@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -12,7 +13,7 @@ import (
 // casScript writes ARGV[2] only if the key's header is ARGV[1] (ARGV[1]
 // empty: only if the key holds nothing), with expiry mode ARGV[3] and
 // PXAT ARGV[4]. It returns 1 when it wrote, 0 on a conflict.
-var casScript = goredis.NewScript(`
+var casScript = newScript(`
 local cur = redis.call('GET', KEYS[1])
 if ARGV[1] == '' then
   if cur then return 0 end
@@ -27,7 +28,7 @@ return 1
 
 // getOrSetScript returns the key's value, or stores ARGV[1] (expiry mode
 // ARGV[2], PXAT ARGV[3]) and returns nil.
-var getOrSetScript = goredis.NewScript(`
+var getOrSetScript = newScript(`
 local cur = redis.call('GET', KEYS[1])
 if cur then return cur end
 if ARGV[2] == 'px' then redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[3])
@@ -81,9 +82,9 @@ func (m *Map[K, V]) Update(ctx context.Context, key K, ttl time.Duration,
 		}
 		mode, at := x.scriptArgs()
 		var n int64
-		err = m.call(ctx, "update", func(ctx context.Context) error {
+		err = m.writeCall(ctx, "update", func(ctx context.Context) error {
 			var err error
-			n, err = casScript.Run(ctx, m.client, rkey, header, stored, mode, at).Int64()
+			n, err = m.evalOnce(ctx, casScript, rkey, header, stored, mode, at).Int64()
 			return err
 		})
 		m.near.invalidate(sname)
@@ -130,13 +131,13 @@ func (m *Map[K, V]) GetOrSet(ctx context.Context, key K, value V, ttl time.Durat
 	}
 	mode, at := x.scriptArgs()
 	var cur string
-	err = m.call(ctx, "getorset", func(ctx context.Context) error {
+	err = m.writeCall(ctx, "getorset", func(ctx context.Context) error {
 		var err error
-		cur, err = getOrSetScript.Run(ctx, m.client, []string{m.prefix + sname}, stored, mode, at).Text()
+		cur, err = m.evalOnce(ctx, getOrSetScript, []string{m.prefix + sname}, stored, mode, at).Text()
 		return err
 	})
 	switch {
-	case err == goredis.Nil:
+	case errors.Is(err, goredis.Nil):
 		m.near.invalidate(sname)
 		return value, false, m.runOnSet(key, value)
 	case err != nil:

@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"time"
 
-	goredis "github.com/redis/go-redis/v9"
-
 	"github.com/livedict/livedict"
 )
 
@@ -85,8 +83,8 @@ func (m *Map[K, V]) SetWithTTL(ctx context.Context, key K, value V, ttl time.Dur
 		return err
 	}
 	args := append([]any{"SET", m.prefix + sname, stored}, x.args()...)
-	err = m.call(ctx, "set", func(ctx context.Context) error {
-		return m.client.Do(ctx, args...).Err()
+	err = m.writeCall(ctx, "set", func(ctx context.Context) error {
+		return m.sendOnce(ctx, args...).Err()
 	})
 	m.near.invalidate(sname)
 	if err != nil {
@@ -105,9 +103,9 @@ func (m *Map[K, V]) Delete(ctx context.Context, key K) (bool, error) {
 		return false, err
 	}
 	var n int64
-	err = m.call(ctx, "delete", func(ctx context.Context) error {
+	err = m.writeCall(ctx, "delete", func(ctx context.Context) error {
 		var err error
-		n, err = m.client.Del(ctx, m.prefix+sname).Result()
+		n, err = m.sendOnce(ctx, "del", m.prefix+sname).Int64()
 		return err
 	})
 	m.near.invalidate(sname)
@@ -117,7 +115,7 @@ func (m *Map[K, V]) Delete(ctx context.Context, key K) (bool, error) {
 	return true, m.runOnDelete(key)
 }
 
-var touchScript = goredis.NewScript(`
+var touchScript = newScript(`
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 if ARGV[1] == 'px' then redis.call('PEXPIREAT', KEYS[1], ARGV[2])
 elseif ARGV[1] == 'none' then redis.call('PERSIST', KEYS[1]) end
@@ -140,9 +138,9 @@ func (m *Map[K, V]) Touch(ctx context.Context, key K, ttl time.Duration) (bool, 
 	}
 	mode, at := x.scriptArgs()
 	var n int64
-	err = m.call(ctx, "touch", func(ctx context.Context) error {
+	err = m.writeCall(ctx, "touch", func(ctx context.Context) error {
 		var err error
-		n, err = touchScript.Run(ctx, m.client, []string{m.prefix + sname}, mode, at).Int64()
+		n, err = m.evalOnce(ctx, touchScript, []string{m.prefix + sname}, mode, at).Int64()
 		return err
 	})
 	m.near.invalidate(sname)

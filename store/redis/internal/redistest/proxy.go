@@ -114,8 +114,10 @@ func (p *Proxy) pipe(c, s net.Conn) {
 				d := doomed
 				mu.Unlock()
 				if d != nil {
-					closeBoth()
+					// Signal first: the client sees the broken
+					// connection only after the drop is recorded.
 					close(d)
+					closeBoth()
 					return
 				}
 				if _, werr := c.Write(buf[:n]); werr != nil {
