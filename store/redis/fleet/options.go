@@ -77,9 +77,11 @@ type Options[K comparable, V any] struct {
 	// between a fill's Redis reply and its insert. pingEvery replaces
 	// Lease/4 as the tracker's confirmation period. invalidateHook runs
 	// for each storage name a tracker receives; false drops it, as a lost
-	// invalidation. dialHook runs before each tracker dial.
+	// invalidation. dialHook runs before each tracker dial. joinHook runs
+	// when a Get joins another Get's flight.
 	clock          func() int64
 	fillHook       func()
+	joinHook       func()
 	pingEvery      time.Duration
 	invalidateHook func(sname string) bool
 	dialHook       func()

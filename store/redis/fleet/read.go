@@ -40,10 +40,15 @@ func (m *Map[K, V]) Get(ctx context.Context, key K) (V, bool, error) {
 // flight is one Redis read of a key, shared by the Gets of that key that
 // start while it is in progress and no more than a Lease after it began:
 // its read then began after each joiner's start less Lease, so what it
-// returns meets the joiner's guarantee. A flight started while the lease
-// had lapsed does not fill.
+// returns meets the joiner's guarantee. A Get joins only while the key's
+// stripe generation and the epoch are still those of the flight's ticket:
+// a write of this instance that completed after the flight began moves
+// the generation (near.invalidate), so the Get reads for itself and sees
+// that write (read-your-writes). A flight started while the lease had
+// lapsed does not fill.
 type flight[V any] struct {
 	start int64
+	t     ticket // taken before the flight's Redis read
 	done  chan struct{}
 	e     nearEntry[V]
 	err   error
@@ -64,10 +69,14 @@ func (m *Map[K, V]) miss(ctx context.Context, key K, now int64, fill bool) (V, b
 	if err != nil {
 		return zero, false, err
 	}
+	st := m.near.stripe(sname)
 	fl := &m.flights
 	fl.mu.Lock()
-	if f := fl.m[sname]; f != nil && f.start >= now-int64(m.opts.Lease) {
+	if f := fl.m[sname]; f != nil && f.start >= now-int64(m.opts.Lease) && f.t == m.near.ticket(st) {
 		fl.mu.Unlock()
+		if h := m.opts.joinHook; h != nil {
+			h()
+		}
 		select {
 		case <-f.done:
 		case <-ctx.Done():
@@ -89,15 +98,14 @@ func (m *Map[K, V]) miss(ctx context.Context, key K, now int64, fill bool) (V, b
 			return e.v, e.found, nil
 		}
 	}
-	f := &flight[V]{start: now, done: make(chan struct{})}
+	t := m.near.ticket(st)
+	f := &flight[V]{start: now, t: t, done: make(chan struct{})}
 	if fl.m == nil {
 		fl.m = make(map[string]*flight[V])
 	}
 	fl.m[sname] = f
 	fl.mu.Unlock()
 
-	st := m.near.stripe(sname)
-	t := m.near.ticket(st)
 	e, ttl, err := m.read(ctx, sname, now)
 	if err == nil && fill {
 		if h := m.opts.fillHook; h != nil {
