@@ -78,3 +78,42 @@ func TestGetAfterOwnWriteSkipsOlderFlight(t *testing.T) {
 		t.Fatalf("Get after the parked fill ended = %q, %v; want new", v, err)
 	}
 }
+
+// TestDeclinedRMWRefreshesNear: a CompareAndSwap that does not swap, or a
+// GetOrSet that loads, read Redis; later Gets on the same instance return
+// what they read or newer, even when the near cache held an older value
+// whose invalidation was lost.
+func TestDeclinedRMWRefreshesNear(t *testing.T) {
+	srv := redistest.Start(t)
+	ctx := testCtx(t)
+	a := open(t, Options[string, string]{Redis: standalone(srv)})
+	clk := &fakeClock{}
+	b := open(t, Options[string, string]{Redis: standalone(srv), clock: clk.now, pingEvery: 24 * time.Hour,
+		invalidateHook: func(string) bool { return false }})
+	for _, k := range []string{"cas", "getorset"} {
+		if err := a.Set(ctx, k, "old"); err != nil {
+			t.Fatal(err)
+		}
+		if v, _, err := b.Get(ctx, k); err != nil || v != "old" {
+			t.Fatalf("b.Get(%s) = %q, %v", k, v, err)
+		}
+		if err := a.Set(ctx, k, "new"); err != nil {
+			t.Fatal(err)
+		}
+		if v, _, _ := b.Get(ctx, k); v != "old" {
+			t.Fatalf("b.Get(%s) = %q; want the near cache's old value (invalidations are dropped)", k, v)
+		}
+	}
+	if swapped, err := CompareAndSwap(ctx, b, "cas", "other", "x"); err != nil || swapped {
+		t.Fatalf("CompareAndSwap = %t, %v", swapped, err)
+	}
+	if v, _, err := b.Get(ctx, "cas"); err != nil || v != "new" {
+		t.Fatalf("Get after a CompareAndSwap that saw new = %q, %v", v, err)
+	}
+	if v, loaded, err := b.GetOrSet(ctx, "getorset", "x", 0); err != nil || !loaded || v != "new" {
+		t.Fatalf("GetOrSet = %q, %t, %v", v, loaded, err)
+	}
+	if v, _, err := b.Get(ctx, "getorset"); err != nil || v != "new" {
+		t.Fatalf("Get after a GetOrSet that loaded new = %q, %v", v, err)
+	}
+}

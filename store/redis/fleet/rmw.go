@@ -43,7 +43,8 @@ return false
 // saw, checked in Redis; otherwise fn runs again with the newer value,
 // after a jittered backoff, until ctx ends. So fn may run more than once
 // and must not have effects of its own. Update returns the value stored
-// and true, or the current value and false when fn declined.
+// and true, or the current value and false when fn declined. Either way,
+// later Gets on this instance return that value or a newer one.
 func (m *Map[K, V]) Update(ctx context.Context, key K, ttl time.Duration,
 	fn func(old V, found bool) (V, bool)) (V, bool, error) {
 	var zero V
@@ -66,6 +67,10 @@ func (m *Map[K, V]) Update(ctx context.Context, key K, ttl time.Duration,
 		}
 		next, ok := fn(cur.v, cur.found)
 		if !ok {
+			// The near cache may hold an older value than the one fn
+			// saw: drop it, so this instance's later Gets are at least
+			// as new as what Update returns (as after a write).
+			m.near.invalidate(sname)
 			return cur.v, false, nil
 		}
 		t := ttl
@@ -144,6 +149,7 @@ func (m *Map[K, V]) GetOrSet(ctx context.Context, key K, value V, ttl time.Durat
 		m.near.invalidate(sname)
 		return actual, false, err
 	}
+	m.near.invalidate(sname) // later Gets here are at least as new as cur
 	v, _, err := m.decode(sname, []byte(cur))
 	if err != nil {
 		return actual, false, err
