@@ -28,7 +28,9 @@
 // script that writes only if the version is unchanged; on a conflict they
 // retry with jittered backoff until ctx ends. So they are atomic across
 // instances: 200 Adds of 1 from any number of processes raise a counter by
-// exactly 200.
+// exactly 200. A write is never re-sent (go-redis's retries are off for
+// it): when its reply is lost, it returns an error matching
+// [ErrOutcomeUnknown], and it was applied once or not at all.
 //
 // # Coherence
 //
