@@ -5,6 +5,10 @@ import (
 	"errors"
 	"testing"
 
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/livedict/livedict/store/redis"
+
 	"github.com/livedict/livedict/store/redis/fleet"
 	"github.com/livedict/livedict/store/redis/internal/redistest"
 )
@@ -55,6 +59,33 @@ func TestProcLostReplyAppliesOnce(t *testing.T) {
 		}
 		if err == nil && v != 2 {
 			t.Fatalf("the second Add returned %d, want 2", v)
+		}
+	})
+	t.Run("ClientWithRetries", func(t *testing.T) {
+		// A client of the caller's own, with go-redis's retries on: the
+		// write is still sent once.
+		rc := goredis.NewClient(&goredis.Options{Addr: px.Addr, MaxRetries: 3, ContextTimeoutEnabled: true})
+		t.Cleanup(func() { _ = rc.Close() })
+		mc, err := fleet.Open(ctx, fleet.Options[string, int64]{Redis: redis.Options{Client: rc}, Name: "lost-reply"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = mc.Close() })
+		if _, err := fleet.Add(ctx, mc, "c", 1, 0); err != nil {
+			t.Fatal(err)
+		}
+		dropped := px.DropReplyTo("evalsha", 2)
+		v, err := fleet.Add(ctx, mc, "c", 1, 0)
+		select {
+		case <-dropped:
+		default:
+			t.Fatal("the proxy dropped no reply", err)
+		}
+		if got, gerr := fleet.Add(ctx, direct, "c", 0, 0); gerr != nil || got != 2 {
+			t.Fatalf("Redis holds %d, %v after 1 + 1 (the second Add returned %d, %v)", got, gerr, v, err)
+		}
+		if err != nil && !errors.Is(err, fleet.ErrOutcomeUnknown) {
+			t.Fatalf("the second Add failed with %v, want an error matching ErrOutcomeUnknown", err)
 		}
 	})
 	t.Run("Delete", func(t *testing.T) {
