@@ -61,6 +61,8 @@ var packages = map[string]string{
 	"storetest": "github.com/livedict/livedict/store/storetest",
 	"badger":    "github.com/livedict/livedict/store/badger",
 	"redis":     "github.com/livedict/livedict/store/redis",
+	"fleet":     "github.com/livedict/livedict/store/redis/fleet",
+	"otel":      "github.com/livedict/livedict/otel",
 	"sqlite":    "github.com/livedict/livedict/store/sqlite",
 }
 
