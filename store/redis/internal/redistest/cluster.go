@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Cluster is a Redis Cluster of three masters without replicas, each a
@@ -37,12 +38,24 @@ func StartCluster(tb testing.TB) *Cluster {
 // cluster mode on, joined by redis-cli --cluster create, and returns once
 // every node reports cluster_state:ok. The caller must Close it.
 func StartClusterProcess() (*Cluster, error) {
+	c := &Cluster{}
+	if err := c.start(3, 0); err != nil {
+		_ = c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// start starts masters*(1+replicas) servers with cluster mode on, joins
+// them with redis-cli --cluster create, and returns once every node
+// reports cluster_state:ok and every replica's link to its master is up.
+// On an error the caller closes c, which holds the nodes started so far.
+func (c *Cluster) start(masters, replicas int) error {
 	cli, err := exec.LookPath("redis-cli")
 	if err != nil {
-		return nil, fmt.Errorf("redis-cli not found on PATH: %s", InstallHint)
+		return fmt.Errorf("redis-cli not found on PATH: %s", InstallHint)
 	}
-	c := &Cluster{}
-	for range 3 {
+	for range masters * (1 + replicas) {
 		s, err := startServer(func(s *Server) ([]string, error) {
 			bus, err := freePort()
 			if err != nil {
@@ -56,20 +69,17 @@ func StartClusterProcess() (*Cluster, error) {
 			}, nil
 		})
 		if err != nil {
-			_ = c.Close()
-			return nil, err
+			return err
 		}
 		c.Nodes = append(c.Nodes, s)
 		c.Addrs = append(c.Addrs, s.Addr)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*startTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(1+replicas)*2*startTimeout)
 	defer cancel()
 	args := append([]string{"--cluster", "create"}, c.Addrs...)
-	args = append(args, "--cluster-replicas", "0", "--cluster-yes")
-	out, err := exec.CommandContext(ctx, cli, args...).CombinedOutput()
-	if err != nil {
-		_ = c.Close()
-		return nil, fmt.Errorf("redis-cli --cluster create: %w\n%s", err, bytes.TrimSpace(out))
+	args = append(args, "--cluster-replicas", strconv.Itoa(replicas), "--cluster-yes")
+	if out, err := exec.CommandContext(ctx, cli, args...).CombinedOutput(); err != nil {
+		return fmt.Errorf("redis-cli --cluster create: %w\n%s", err, bytes.TrimSpace(out))
 	}
 	for _, s := range c.Nodes {
 		err := waitFor(s.exited, func() error {
@@ -80,14 +90,23 @@ func StartClusterProcess() (*Cluster, error) {
 			if !strings.Contains(info, "cluster_state:ok") {
 				return errors.New("cluster_state is not ok yet")
 			}
+			if replicas == 0 {
+				return nil
+			}
+			repl, err := Command(s.Addr, "INFO", "replication")
+			if err != nil {
+				return err
+			}
+			if strings.Contains(repl, "role:slave") && !strings.Contains(repl, "master_link_status:up") {
+				return errors.New("replica not in sync yet")
+			}
 			return nil
 		})
 		if err != nil {
-			_ = c.Close()
-			return nil, fmt.Errorf("cluster node %s: %w", s.Addr, err)
+			return fmt.Errorf("cluster node %s: %w", s.Addr, err)
 		}
 	}
-	return c, nil
+	return nil
 }
 
 // URL returns the redis+cluster:// URL of the cluster.

@@ -1,12 +1,8 @@
 package redistest
 
 import (
-	"bytes"
-	"context"
 	"errors"
 	"fmt"
-	"os/exec"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -22,59 +18,10 @@ type ReplicatedCluster struct {
 // master for tb and stops it when tb ends.
 func StartReplicatedCluster(tb testing.TB) *ReplicatedCluster {
 	tb.Helper()
-	cli, err := exec.LookPath("redis-cli")
-	if err != nil {
-		tb.Fatalf("redistest: redis-cli not found on PATH: %s", InstallHint)
-	}
 	c := &ReplicatedCluster{}
 	tb.Cleanup(func() { _ = c.Close() })
-	for range 6 {
-		s, err := startServer(func(s *Server) ([]string, error) {
-			bus, err := freePort()
-			if err != nil {
-				return nil, err
-			}
-			return []string{
-				"--cluster-enabled", "yes",
-				"--cluster-config-file", "nodes-" + strconv.Itoa(s.Port) + ".conf",
-				"--cluster-port", strconv.Itoa(bus),
-				"--cluster-node-timeout", "5000",
-			}, nil
-		})
-		if err != nil {
-			tb.Fatalf("redistest: %v", err)
-		}
-		c.Nodes = append(c.Nodes, s)
-		c.Addrs = append(c.Addrs, s.Addr)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 4*startTimeout)
-	defer cancel()
-	args := append([]string{"--cluster", "create"}, c.Addrs...)
-	args = append(args, "--cluster-replicas", "1", "--cluster-yes")
-	if out, err := exec.CommandContext(ctx, cli, args...).CombinedOutput(); err != nil {
-		tb.Fatalf("redistest: redis-cli --cluster create: %v\n%s", err, bytes.TrimSpace(out))
-	}
-	for _, s := range c.Nodes {
-		err := waitFor(s.exited, func() error {
-			info, err := Command(s.Addr, "CLUSTER", "INFO")
-			if err != nil {
-				return err
-			}
-			if !strings.Contains(info, "cluster_state:ok") {
-				return errors.New("cluster_state is not ok yet")
-			}
-			repl, err := Command(s.Addr, "INFO", "replication")
-			if err != nil {
-				return err
-			}
-			if strings.Contains(repl, "role:slave") && !strings.Contains(repl, "master_link_status:up") {
-				return errors.New("replica not in sync yet")
-			}
-			return nil
-		})
-		if err != nil {
-			tb.Fatalf("redistest: cluster node %s: %v", s.Addr, err)
-		}
+	if err := c.start(3, 1); err != nil {
+		tb.Fatalf("redistest: %v", err)
 	}
 	return c
 }

@@ -87,30 +87,5 @@ func startSentinel(master *Server) (*Server, error) {
 // startSentinelProc runs redis-server in Sentinel mode on conf, which
 // must come first on its command line, and waits until it answers PING.
 func (s *Server) startSentinelProc(bin, conf string) error {
-	log, err := os.OpenFile(filepath.Join(s.dir, "redis.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		return err
-	}
-	cmd := exec.Command(bin, conf, "--sentinel")
-	cmd.Dir = s.dir
-	cmd.Stdout, cmd.Stderr = log, log
-	cmd.SysProcAttr = sysProcAttr()
-	if err := cmd.Start(); err != nil {
-		log.Close()
-		return fmt.Errorf("start redis-server --sentinel: %w", err)
-	}
-	exited := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		log.Close()
-		close(exited)
-	}()
-	s.mu.Lock()
-	s.cmd, s.exited = cmd, exited
-	s.mu.Unlock()
-	if err := waitFor(exited, func() error { return s.ping() }); err != nil {
-		_ = s.Kill()
-		return fmt.Errorf("sentinel on %s: %w\n%s", s.Addr, err, s.logTail())
-	}
-	return nil
+	return s.run(bin, "sentinel", []string{conf, "--sentinel"})
 }

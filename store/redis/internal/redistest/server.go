@@ -109,17 +109,23 @@ func freePort() (int, error) {
 
 // start runs the process and waits until it answers PING.
 func (s *Server) start(bin string) error {
+	return s.run(bin, "redis-server", append([]string{"--port", strconv.Itoa(s.Port)}, s.args...))
+}
+
+// run starts bin with args in s.dir, logging to redis.log there, and waits
+// until it answers PING; what names the process in errors.
+func (s *Server) run(bin, what string, args []string) error {
 	log, err := os.OpenFile(filepath.Join(s.dir, "redis.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(bin, append([]string{"--port", strconv.Itoa(s.Port)}, s.args...)...)
+	cmd := exec.Command(bin, args...)
 	cmd.Dir = s.dir
 	cmd.Stdout, cmd.Stderr = log, log
 	cmd.SysProcAttr = sysProcAttr()
 	if err := cmd.Start(); err != nil {
 		log.Close()
-		return fmt.Errorf("start redis-server: %w", err)
+		return fmt.Errorf("start %s: %w", what, err)
 	}
 	exited := make(chan struct{})
 	go func() {
@@ -132,7 +138,7 @@ func (s *Server) start(bin string) error {
 	s.mu.Unlock()
 	if err := waitFor(exited, func() error { return s.ping() }); err != nil {
 		_ = s.Kill()
-		return fmt.Errorf("redis-server on %s: %w\n%s", s.Addr, err, s.logTail())
+		return fmt.Errorf("%s on %s: %w\n%s", what, s.Addr, err, s.logTail())
 	}
 	return nil
 }
