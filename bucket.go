@@ -55,6 +55,11 @@ type bucketState struct {
 	// count of entries, kept for named buckets only: the default bucket's
 	// inserts stay free of a shared counter, and its Len is derived.
 	count atomic.Int64
+
+	// weight of the entries and its bound (weight.go), kept for named
+	// buckets of a store with a Weigher, as count is.
+	weight    atomic.Int64
+	maxWeight atomic.Int64 // 0 = no bound of its own
 }
 
 // failure returns the error every write to b fails with, or nil.
@@ -189,6 +194,7 @@ func (r *buckets) get(name string, opts BucketOptions, redefine bool) (*bucketSt
 func (r *buckets) configure(b *bucketState, o BucketOptions) {
 	b.defaultTTL.Store(int64(o.DefaultTTL))
 	b.maxKeys.Store(int64(o.MaxKeys))
+	b.maxWeight.Store(o.MaxWeight)
 	m := r.defMode
 	if o.Persistence != PersistDefault && r.defMode != pmNone {
 		m = modeOf(o.Persistence)

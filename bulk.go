@@ -276,6 +276,7 @@ type bulkScratch[K comparable, V any] struct {
 	order []int               // key indexes grouped by shard, in key order within a shard
 	start []int               // start[s]..start[s+1] is shard s's range of order
 	ents  []*entry[K, V]      // SetMany: the entry of keys[i], nil once it failed; DeleteMany: the entry removed
+	wgt   []int64             // SetMany: the weight of ents[i]
 	ws    []*writeback.Waiter // write-through waiters, by key index
 	res   []writeback.Outcome // queue reservation outcomes, by key index
 	skip  []bool              // keys[i]'s write was not applied: give back res[i]
@@ -297,6 +298,7 @@ func (c *core[K, V]) scratch(n int) *bulkScratch[K, V] {
 	sc.hash = resize(sc.hash, n)
 	sc.order = resize(sc.order, n)
 	sc.ents = resize(sc.ents, n)
+	sc.wgt = resize(sc.wgt, n)
 	sc.ws = resize(sc.ws, n)
 	sc.res = resize(sc.res, n)
 	sc.skip = resize(sc.skip, n)
@@ -400,10 +402,17 @@ func (c *core[K, V]) setMany(ctx context.Context, b *bucketState, keys []K, valu
 			continue
 		}
 		group := sc.order[lo:hi]
+		sh := &c.shards[s]
 		// Entries and queue room first, with no lock held: sealing
-		// encrypts, and reserving may wait.
+		// encrypts, and reserving may wait. An entry too heavy for any
+		// room is refused before it reserves, as Set refuses it.
 		for _, i := range group {
-			e, err := c.entryFor(b, keys[i], values[i], nil)
+			e, wgt, err := c.entryFor(b, keys[i], values[i], nil)
+			if err == nil {
+				if err = c.tooHeavy(sh, b, wgt); err != nil {
+					sh.stats.rejections.Add(1)
+				}
+			}
 			if err == nil {
 				sc.ws[i], sc.res[i], err = c.reserve(ctx, pm)
 			}
@@ -412,9 +421,8 @@ func (c *core[K, V]) setMany(ctx context.Context, b *bucketState, keys []K, valu
 				fails.add(i, err)
 				continue
 			}
-			sc.ents[i] = e
+			sc.ents[i], sc.wgt[i] = e, wgt
 		}
-		sh := &c.shards[s]
 		due := int64(math.MaxInt64)
 		sh.mu.Lock()
 		for _, i := range group {
@@ -424,7 +432,7 @@ func (c *core[K, V]) setMany(ctx context.Context, b *bucketState, keys []K, valu
 			}
 			sc.evLo[i] = len(sc.evict)
 			var r applied[K, V]
-			r, sc.evict = c.applyLocked(sh, s, sc.hash[i], b, e, ttl, rel, &now, modeSet, nil, pm, sc.res[i], sc.ws[i], sc.evict)
+			r, sc.evict = c.applyLocked(sh, s, sc.hash[i], b, e, sc.wgt[i], ttl, rel, 0, &now, modeSet, nil, pm, sc.res[i], sc.ws[i], sc.evict)
 			sc.evHi[i] = len(sc.evict)
 			if r.gone.e != nil {
 				sc.gone = append(sc.gone, r.gone)

@@ -32,6 +32,7 @@ type core[K comparable, V any] struct {
 	limitTotal bool         // MaxKeys with the Reject policy: keep total
 	total      atomic.Int64 // entries, when limitTotal
 	requireBkt bool
+	wt         weighing[K, V] // Options.Weigher and MaxWeight (weight.go)
 
 	listenerMu sync.Mutex
 	listeners  atomic.Pointer[[]*listener[K, V]]
@@ -95,6 +96,7 @@ func (c *core[K, V]) countRemoved(sh *shard[K, V], e *entry[K, V]) {
 	if id := e.bucket(); id != 0 {
 		c.buckets.byID(id).count.Add(-1)
 	}
+	c.weightRemoved(sh, e)
 }
 
 // maybeGrow doubles the table when it is loaded past loadFactor per bucket.

@@ -17,7 +17,8 @@ var (
 	// reports a missing record with it.
 	ErrNotFound = store.ErrNotFound
 	// ErrFull is returned by a write that would take a store or bucket past
-	// its MaxKeys under the Reject policy, after due entries were reaped.
+	// its MaxKeys or MaxWeight under the Reject policy, after due entries
+	// were reaped, and by a write of an entry heavier than a MaxWeight.
 	ErrFull = errors.New("livedict: store is full")
 	// ErrInvalidOption is matched by every error New and DefineBucket return
 	// for a bad option; the message names the field.
@@ -94,16 +95,25 @@ func optionErr(field, format string, args ...any) error {
 	return &OptionError{Field: field, Reason: fmt.Sprintf(format, args...)}
 }
 
-// FullError is the error a write refused at a key limit returns: it
-// matches ErrFull and says which limit. Bucket is "" for the default
-// bucket; Store is true when the store-wide MaxKeys refused the write.
+// FullError is the error a write refused at a key or weight limit
+// returns: it matches ErrFull and says which limit. Bucket is "" for the
+// default bucket; Store is true when the store-wide limit refused the
+// write; Weight is true when the limit is a MaxWeight (Limit is then a
+// weight, else a number of keys). Entry is the weight of an entry refused
+// because it alone is heavier than Limit (under the Evict policy, Limit
+// is then the shard's share of Options.MaxWeight), 0 otherwise.
 type FullError struct {
 	Bucket string
 	Limit  int64
 	Store  bool
+	Weight bool
+	Entry  int64
 }
 
 func (e *FullError) Error() string {
+	if e.Weight {
+		return e.weightError()
+	}
 	if e.Store {
 		return fmt.Sprintf("livedict: store is full: MaxKeys is %d", e.Limit)
 	}
@@ -116,3 +126,20 @@ func (e *FullError) Error() string {
 
 // Unwrap makes a FullError match ErrFull.
 func (e *FullError) Unwrap() error { return ErrFull }
+
+func (e *FullError) weightError() string {
+	name := "the default bucket's"
+	switch {
+	case e.Store:
+		name = "the store's"
+	case e.Bucket != "":
+		name = fmt.Sprintf("bucket %q's", e.Bucket)
+	}
+	if e.Entry > 0 {
+		return fmt.Sprintf("livedict: store is full: an entry of weight %d is heavier than %s weight limit of %d", e.Entry, name, e.Limit)
+	}
+	if e.Store {
+		return fmt.Sprintf("livedict: store is full: MaxWeight is %d", e.Limit)
+	}
+	return fmt.Sprintf("livedict: store is full: %s holds its weight limit of %d", name[:len(name)-2], e.Limit)
+}

@@ -67,14 +67,36 @@ func (q *fifo[K, V]) replace(old, e *entry[K, V]) {
 type s3fifo[K comparable, V any] struct {
 	small, main fifo[K, V]
 	capacity    int
-	smallCap    int
+	smallCap    int // 0: 10% of the entries queued (initUncounted)
 	ghost       ghost
+	wcap        int64 // the shard's share of MaxWeight; 0: none (weight.go)
 }
 
 func (s *s3fifo[K, V]) init(capacity int) {
 	s.capacity = capacity
 	s.smallCap = max(capacity/10, 1)
 	s.ghost.init(max(capacity-s.smallCap, 1))
+}
+
+// uncountedGhost is the ghost list's length for a shard bounded by weight
+// alone, whose number of entries is not known in advance.
+const uncountedGhost = 256
+
+// initUncounted sets up a queue bounded by weight only (MaxWeight without
+// MaxKeys): no bound on the count, and the small FIFO takes 10% of the
+// entries the shard holds at the time.
+func (s *s3fifo[K, V]) initUncounted() {
+	s.capacity = int(^uint(0) >> 1)
+	s.smallCap = 0
+	s.ghost.init(uncountedGhost)
+}
+
+// smallLimit is the small FIFO's share.
+func (s *s3fifo[K, V]) smallLimit() int {
+	if s.smallCap == 0 {
+		return max(s.len()/10, 1)
+	}
+	return s.smallCap
 }
 
 func (s *s3fifo[K, V]) queue(e *entry[K, V]) *fifo[K, V] {
@@ -135,7 +157,7 @@ func (s *s3fifo[K, V]) len() int { return s.small.n + s.main.n }
 // hash gives an entry's hash for the ghost list. nil when both are empty.
 func (s *s3fifo[K, V]) victim(hash func(*entry[K, V]) uint64) *entry[K, V] {
 	for s.len() > 0 {
-		if s.small.n > s.smallCap || s.main.n == 0 {
+		if s.small.n > s.smallLimit() || s.main.n == 0 {
 			e := s.small.tail
 			s.small.remove(e)
 			if e.Aux.Load()&freqMask > 1 {

@@ -76,7 +76,7 @@ func New[K comparable, V any](opts *Options[K, V]) (*Store[K, V], error) {
 		sh := &c.shards[i]
 		sh.table.Store(newTable[K, V](minBuckets))
 		sh.nextDue.Store(math.MaxInt64)
-		if c.evict {
+		if c.evict && opts.MaxKeys > 0 {
 			share := opts.MaxKeys / n
 			if i < opts.MaxKeys%n {
 				share++
@@ -84,6 +84,7 @@ func New[K comparable, V any](opts *Options[K, V]) (*Store[K, V], error) {
 			sh.q.init(share)
 		}
 	}
+	c.initWeight(opts, n)
 	c.clock.base = time.Now()
 	c.clock.kick = c.reaper.kick
 	defMode := pmNone
@@ -161,6 +162,9 @@ func (s *Store[K, V]) DefineBucket(name string, opts BucketOptions) (*View[K, V]
 	if err := opts.validate(`Buckets["` + name + `"]`); err != nil {
 		return nil, err
 	}
+	if opts.MaxWeight > 0 && s.c.wt.weigher == nil {
+		return nil, optionErr(`Buckets["`+name+`"].MaxWeight`, "needs Options.Weigher")
+	}
 	if opts.Sealed && s.c.seal == nil {
 		return nil, optionErr(`Buckets["`+name+`"].Sealed`, "needs a keyring: Options.Keyring, or Options.Persist with a Keyring")
 	}
@@ -210,6 +214,7 @@ func (s *Store[K, V]) Stats() Stats {
 	}
 	st.Entries = c.len()
 	st.Refreshes, st.RefreshErrors = c.loads.refreshes.Load(), c.loads.refreshErrors.Load()
+	st.Weight = c.weight()
 	if p := c.pst; p != nil {
 		es := p.eng.Stats()
 		st.Persisted = uint64(es.Stored)

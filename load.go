@@ -305,12 +305,10 @@ func (v *View[K, V]) rehydrate(r store.Record, skipQueued bool) (val V, present,
 	if err != nil {
 		return val, false, false, &PersistError{Op: "decode", Bucket: v.b.name, Err: err}
 	}
-	ttl := NoExpiry
-	if !r.ExpireAt.IsZero() {
-		if ttl = time.Until(r.ExpireAt); ttl <= 0 {
-			return val, false, false, nil
-		}
-		ttl = min(ttl, MaxTTL) // another writer may have stored a later expiry
+	// The record's deadline is restored exactly, in store time (deadline.go).
+	at, live := v.c.restoredDeadline(r.ExpireAt)
+	if !live {
+		return val, false, false, nil
 	}
 	key, err := p.cfg.KeyCodec.DecodeKey(r.Key)
 	if err != nil {
@@ -322,7 +320,7 @@ func (v *View[K, V]) rehydrate(r store.Record, skipQueued bool) (val V, present,
 			return val, false, false, nil
 		}
 	}
-	old, stored, err := v.c.write(context.Background(), v.b, key, val, ttl, nil, modeLoad, nil)
+	old, stored, err := v.c.writeAt(context.Background(), v.b, key, val, NoExpiry, at, nil, modeLoad, nil)
 	switch {
 	case err != nil:
 		return val, false, false, err
@@ -344,13 +342,11 @@ func (v *View[K, V]) restore(e *entry[K, V]) (V, bool, error) {
 	if !ok {
 		return zero, false, nil
 	}
-	ttl := NoExpiry
-	if d := e.Deadline(); d != 0 {
-		if ttl = time.Duration(d - v.c.clock.now()); ttl <= 0 {
-			return zero, false, nil
-		}
+	d := e.Deadline() // kept exactly: it is already in store time
+	if d != 0 && d <= v.c.clock.now() {
+		return zero, false, nil
 	}
-	old, stored, err := v.c.write(context.Background(), v.b, e.key, val, ttl, nil, modeLoad, nil)
+	old, stored, err := v.c.writeAt(context.Background(), v.b, e.key, val, NoExpiry, d, nil, modeLoad, nil)
 	switch {
 	case err != nil:
 		return zero, false, err

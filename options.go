@@ -60,9 +60,29 @@ type Options[K comparable, V any] struct {
 	// default, means no bound. What happens at the bound is Policy's call.
 	MaxKeys int
 
-	// Policy applies when a write would exceed MaxKeys. Default Reject.
-	// Per-bucket limits (BucketOptions.MaxKeys) always reject.
+	// Policy applies when a write would exceed MaxKeys or MaxWeight.
+	// Default Reject. Per-bucket limits (BucketOptions.MaxKeys and
+	// MaxWeight) always reject.
 	Policy Policy
+
+	// Weigher gives an entry's weight: its cost, or its size in bytes, in
+	// whatever unit MaxWeight counts. It must be a pure function of the key
+	// and value (the same result every time for the same pair, whatever
+	// else changes): the store keeps no weight per entry, and weighs an
+	// entry again when it leaves to take its weight off the sums. It runs
+	// on the writer's goroutine under the shard lock, so keep it quick and
+	// do not call the store from it. Nil, the default, weighs nothing:
+	// Stats.Weight and View.Weight stay 0. See "Weight" in the package doc.
+	Weigher func(key K, value V) uint32
+
+	// MaxWeight bounds the total weight (Weigher) of the store's entries.
+	// Zero, the default, means no bound; a positive one needs a Weigher.
+	// At the bound Policy decides: Reject refuses the write with a
+	// *FullError (matching ErrFull); Evict evicts until the new entry fits,
+	// holding each shard to MaxWeight/Shards as it does for MaxKeys. An
+	// entry heavier than MaxWeight (with Evict: than a shard's share) is
+	// always refused. It may be set together with MaxKeys: both bind.
+	MaxWeight int64
 
 	// Shards is the number of write shards, a power of two up to 1024. Zero,
 	// the default, picks 4×GOMAXPROCS clamped to [16, 256]. With Policy
@@ -179,6 +199,11 @@ type BucketOptions struct {
 	// MaxKeys bounds the bucket's entries; writes past it fail with ErrFull
 	// (whatever the store's Policy). Zero means no bound of its own.
 	MaxKeys int
+	// MaxWeight bounds the total weight (Options.Weigher) of the bucket's
+	// entries; a write past it fails with a *FullError (matching ErrFull),
+	// whatever the store's Policy, as does an entry heavier than it. Zero
+	// means no bound of its own; a positive one needs Options.Weigher.
+	MaxWeight int64
 	// Persistence of the bucket: PersistDefault (the store's
 	// Persist.Mode), PersistNone, WriteBehind or WriteThrough. Anything
 	// but PersistDefault and PersistNone needs Options.Persist.
@@ -224,8 +249,11 @@ func (o *Options[K, V]) validate() error {
 	if o.Policy > Evict {
 		return optionErr("Options.Policy", "unknown policy %d", o.Policy)
 	}
-	if o.Policy == Evict && o.MaxKeys == 0 {
-		return optionErr("Options.MaxKeys", "must be > 0 with Policy Evict")
+	if o.Policy == Evict && o.MaxKeys == 0 && o.MaxWeight == 0 {
+		return optionErr("Options.MaxKeys", "must be > 0 with Policy Evict (or MaxWeight)")
+	}
+	if err := o.validateWeight(); err != nil {
+		return err
 	}
 	if o.Keyring != nil && o.Persist != nil && o.Persist.Keyring != nil {
 		return optionErr("Options.Keyring", "is set together with Options.Persist.Keyring; Sealed buckets use the persisted keyring")
@@ -242,6 +270,9 @@ func (o *Options[K, V]) validate() error {
 		}
 		if err := b.validate(`Options.Buckets["` + name + `"]`); err != nil {
 			return err
+		}
+		if b.MaxWeight > 0 && o.Weigher == nil {
+			return optionErr(`Options.Buckets["`+name+`"].MaxWeight`, "needs Options.Weigher")
 		}
 		if b.Sealed && !o.canSeal() {
 			return optionErr(`Options.Buckets["`+name+`"].Sealed`, "needs a keyring: Options.Keyring, or Options.Persist with a Keyring")
@@ -263,6 +294,9 @@ func (b BucketOptions) validate(path string) error {
 	if b.MaxKeys < 0 {
 		return optionErr(path+".MaxKeys", "must be >= 0, got %d", b.MaxKeys)
 	}
+	if b.MaxWeight < 0 {
+		return optionErr(path+".MaxWeight", "must be >= 0, got %d", b.MaxWeight)
+	}
 	if b.Persistence > WriteThrough {
 		return optionErr(path+".Persistence", "unknown persistence %d", b.Persistence)
 	}
@@ -283,7 +317,7 @@ func (o *Options[K, V]) shardCount() int {
 	if n == 0 {
 		n = min(max(nextPow2(4*runtime.GOMAXPROCS(0)), minAutoShards), maxAutoShards)
 	}
-	if o.Policy == Evict {
+	if o.Policy == Evict && o.MaxKeys > 0 {
 		for n > 1 && o.MaxKeys/n < 16 {
 			n /= 2
 		}

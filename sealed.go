@@ -46,7 +46,10 @@ func newSealer[K comparable, V any](c *core[K, V], opts *Options[K, V], pcfg *Pe
 // sealedValue holds a value sealed in memory. Rotate re-seals it under the
 // keyring's new primary in place, by swapping the pointer: readers see
 // either blob, and both open while the old key is in the keyring.
-type sealedValue struct{ blob atomic.Pointer[[]byte] }
+type sealedValue struct {
+	blob   atomic.Pointer[[]byte]
+	weight uint32 // the clear value's weight (Options.Weigher; weight.go)
+}
 
 func newSealedValue(blob []byte) *sealedValue {
 	s := new(sealedValue)

@@ -18,6 +18,7 @@ type Stats struct {
 	Evictions   uint64 // entries evicted by the Evict policy
 	Rejections  uint64 // writes refused with ErrFull
 	Entries     int    // entries in memory now, across all buckets
+	Weight      int64  // total weight (Options.Weigher) of the entries in memory now; 0 without a Weigher
 
 	// Refresh-ahead (Options.RefreshAfter): background reloads whose
 	// Loader call returned, and of those the ones that failed (the stale
@@ -66,4 +67,5 @@ func (r *readStripes) sum() (hits, misses, tokenMisses uint64) {
 // shardStats are written under the shard lock and read atomically.
 type shardStats struct {
 	sets, deletes, expirations, evictions, rejections atomic.Uint64
+	weight                                            atomic.Int64 // of the shard's entries (weight.go)
 }

@@ -31,6 +31,11 @@ type View[K comparable, V any] struct {
 type SetOptions[K comparable, V any] struct {
 	// TTL as for Set: DefaultTTL, NoExpiry, KeepTTL or a positive duration.
 	TTL time.Duration
+	// ExpireAt, when not the zero Time, is the entry's deadline, kept
+	// exactly, as for SetUntil (a time not in the future fails with
+	// ErrDeadlinePassed); TTL must then be DefaultTTL, or SetWith fails
+	// with ErrInvalidTTL.
+	ExpireAt time.Time
 	// Token guards the entry: to every operation that does not present the
 	// same token it is a miss, and none of them replaces, removes or
 	// re-times it (see "Access tokens" in the package doc). Get and
@@ -83,6 +88,12 @@ func (v *View[K, V]) SetWithContext(ctx context.Context, key K, value V, o SetOp
 	var ex *entryExtra[K, V]
 	if o.Token != "" || o.OnExpire != nil || o.OnAccess != nil {
 		ex = &entryExtra[K, V]{token: o.Token, onExpire: o.OnExpire, onAccess: o.OnAccess}
+	}
+	if !o.ExpireAt.IsZero() {
+		if o.TTL != DefaultTTL {
+			return ErrInvalidTTL
+		}
+		return v.setUntil(ctx, key, value, o.ExpireAt, ex)
 	}
 	_, _, err := v.c.write(ctx, v.b, key, value, o.TTL, ex, modeSet, nil)
 	return err

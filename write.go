@@ -26,17 +26,30 @@ const (
 // Persist.Timeout at most) and returns its error, the value stored in memory all
 // the same.
 func (c *core[K, V]) write(ctx context.Context, b *bucketState, key K, value V, ttl time.Duration, ex *entryExtra[K, V], mode writeMode, expect *entry[K, V]) (*entry[K, V], bool, error) {
+	return c.writeAt(ctx, b, key, value, ttl, 0, ex, mode, expect)
+}
+
+// writeAt is write with an absolute deadline: at, in store time, when it
+// is not 0 (ttl is then ignored; deadline.go), else ttl as for write.
+func (c *core[K, V]) writeAt(ctx context.Context, b *bucketState, key K, value V, ttl time.Duration, at int64, ex *entryExtra[K, V], mode writeMode, expect *entry[K, V]) (*entry[K, V], bool, error) {
 	if c.closed.Load() {
 		return nil, false, ErrClosed
 	}
 	if b.id == 0 && c.requireBkt {
 		return nil, false, ErrBucketRequired
 	}
-	rel, err := c.ttlFor(b, ttl)
-	if err != nil {
-		return nil, false, err
+	var rel time.Duration
+	if at != 0 {
+		if err := b.failure(); err != nil {
+			return nil, false, err
+		}
+	} else {
+		var err error
+		if rel, err = c.ttlFor(b, ttl); err != nil {
+			return nil, false, err
+		}
 	}
-	e, err := c.entryFor(b, key, value, ex)
+	e, wgt, err := c.entryFor(b, key, value, ex)
 	if err != nil {
 		return nil, false, err
 	}
@@ -47,6 +60,10 @@ func (c *core[K, V]) write(ctx context.Context, b *bucketState, key K, value V, 
 	h := c.hash(key) ^ b.salt
 	idx := int(h >> c.shift)
 	sh := &c.shards[idx]
+	if err := c.tooHeavy(sh, b, wgt); err != nil {
+		sh.stats.rejections.Add(1)
+		return nil, false, err
+	}
 
 	pm := pmNone
 	if c.pst != nil && mode != modeLoad {
@@ -60,7 +77,7 @@ func (c *core[K, V]) write(ctx context.Context, b *bucketState, key K, value V, 
 	for retried := false; ; retried = true {
 		var vbuf [2]*entry[K, V]
 		sh.mu.Lock()
-		r, victims := c.applyLocked(sh, idx, h, b, e, ttl, rel, &now, mode, expect, pm, res, w, vbuf[:0])
+		r, victims := c.applyLocked(sh, idx, h, b, e, wgt, ttl, rel, at, &now, mode, expect, pm, res, w, vbuf[:0])
 		if r.full && !retried {
 			sh.mu.Unlock()
 			c.handGone(r.gone)
@@ -89,13 +106,16 @@ func (c *core[K, V]) write(ctx context.Context, b *bucketState, key K, value V, 
 	}
 }
 
-// entryFor builds the entry a write of value under key publishes, sealing
-// the value first in a Sealed bucket.
-func (c *core[K, V]) entryFor(b *bucketState, key K, value V, ex *entryExtra[K, V]) (*entry[K, V], error) {
+// entryFor builds the entry a write of value under key publishes, and
+// returns its weight (0 without a Weigher), sealing the value first in a
+// Sealed bucket: the value is weighed before sealing, and a sealed entry
+// carries its weight, since the Weigher cannot see its value.
+func (c *core[K, V]) entryFor(b *bucketState, key K, value V, ex *entryExtra[K, V]) (*entry[K, V], int64, error) {
+	wgt := c.weigh(key, value)
 	if b.sealed.Load() {
 		blob, err := c.seal.sealValue(b, key, value)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		if ex == nil {
 			ex = &entryExtra[K, V]{}
@@ -104,10 +124,11 @@ func (c *core[K, V]) entryFor(b *bucketState, key K, value V, ex *entryExtra[K, 
 			ex = &cp
 		}
 		ex.sealed = newSealedValue(blob)
+		ex.sealed.weight = uint32(wgt)
 		var zero V
 		value = zero
 	}
-	return newEntry(b.id, key, value, ex), nil
+	return newEntry(b.id, key, value, ex), wgt, nil
 }
 
 // applied is what applyLocked did with one write.
@@ -115,22 +136,23 @@ type applied[K comparable, V any] struct {
 	old     *entry[K, V]  // the live entry found; nil when none
 	gone    expired[K, V] // an entry found past its deadline and unlinked, for the reaper
 	stored  bool          // e is published
-	full    bool          // refused at a key limit: err is the *FullError
+	full    bool          // refused at a key or weight limit: err is the *FullError
 	err     error         // why e was not stored: ErrGuarded or a limit's error
 	due     int64         // the shard's lowered next due time, when lowered
 	lowered bool
 }
 
 // applyLocked is one Set-like write of e (not yet published; its key is
-// at hash h in shard sh, stripe idx) under sh's lock, which the caller
-// holds. It decides by mode whether e replaces what it finds, schedules
-// its deadline (now is read lazily and kept for the caller's next write),
-// counts it against the limits, evicts (appending to victims, which it
+// at hash h in shard sh, stripe idx; wgt is its weight, from entryFor)
+// under sh's lock, which the caller holds. It decides by mode whether e
+// replaces what it finds, schedules its deadline (at, in store time, when
+// it is not 0, else from ttl and rel; now is read lazily and kept for the
+// caller's next write), counts it against the key and weight limits, evicts (appending to victims, which it
 // returns apart: escape analysis treats a struct as one, and r.gone
 // escapes to the reaper) and logs it for the backend. It neither releases the lock nor runs hooks nor gives
 // back a reservation: the caller does, after unlocking. A refusal at a
 // limit is not counted in Stats.Rejections, since the caller may retry.
-func (c *core[K, V]) applyLocked(sh *shard[K, V], idx int, h uint64, b *bucketState, e *entry[K, V], ttl, rel time.Duration, now *int64, mode writeMode, expect *entry[K, V], pm uint32, res writeback.Outcome, w *writeback.Waiter, victims []*entry[K, V]) (applied[K, V], []*entry[K, V]) {
+func (c *core[K, V]) applyLocked(sh *shard[K, V], idx int, h uint64, b *bucketState, e *entry[K, V], wgt int64, ttl, rel time.Duration, at int64, now *int64, mode writeMode, expect *entry[K, V], pm uint32, res writeback.Outcome, w *writeback.Waiter, victims []*entry[K, V]) (applied[K, V], []*entry[K, V]) {
 	var r applied[K, V]
 	t := sh.table.Load()
 	old := t.find(h, b.id, e.key)
@@ -159,6 +181,8 @@ func (c *core[K, V]) applyLocked(sh *shard[K, V], idx int, h uint64, b *bucketSt
 	deadline := int64(0)
 	if ttl == KeepTTL && old != nil {
 		deadline = old.Deadline()
+	} else if at != 0 {
+		deadline = at
 	} else if rel > 0 {
 		if *now == 0 {
 			*now = c.clock.now()
@@ -166,6 +190,10 @@ func (c *core[K, V]) applyLocked(sh *shard[K, V], idx int, h uint64, b *bucketSt
 		deadline = *now + int64(rel)
 	}
 	if old != nil {
+		if err := c.admitWeight(sh, b, wgt-c.weightOf(old)); err != nil {
+			r.full, r.err = true, err
+			return r, victims
+		}
 		if deadline != 0 {
 			sh.wheel.Schedule(&e.Node, deadline)
 		}
@@ -174,9 +202,15 @@ func (c *core[K, V]) applyLocked(sh *shard[K, V], idx int, h uint64, b *bucketSt
 		sh.wheel.Cancel(&old.Node)
 		if c.evict {
 			sh.q.swap(old, e)
+			victims = c.evictOver(sh, victims, e)
 		}
 	} else {
 		if err := c.admit(b); err != nil {
+			r.full, r.err = true, err
+			return r, victims
+		}
+		if err := c.admitWeight(sh, b, wgt); err != nil {
+			c.unadmit(b)
 			r.full, r.err = true, err
 			return r, victims
 		}
@@ -187,7 +221,7 @@ func (c *core[K, V]) applyLocked(sh *shard[K, V], idx int, h uint64, b *bucketSt
 		sh.count.Add(1)
 		if c.evict {
 			sh.q.add(e, h)
-			victims = c.evictOver(sh, victims)
+			victims = c.evictOver(sh, victims, e)
 		}
 		c.maybeGrow(sh)
 	}
@@ -283,12 +317,30 @@ func (c *core[K, V]) admit(b *bucketState) error {
 	return nil
 }
 
-// evictOver evicts from sh until it is within its share of MaxKeys.
-func (c *core[K, V]) evictOver(sh *shard[K, V], dst []*entry[K, V]) []*entry[K, V] {
-	for sh.count.Load() > int64(sh.q.capacity) {
+// unadmit gives back what admit counted, for a write refused after it.
+func (c *core[K, V]) unadmit(b *bucketState) {
+	if b.id != 0 {
+		b.count.Add(-1)
+	}
+	if c.limitTotal {
+		c.total.Add(-1)
+	}
+}
+
+// evictOver evicts from sh until it is within its shares of MaxKeys and
+// MaxWeight. It never evicts keep, the entry being written: keep is no
+// heavier than the shard's share (tooHeavy), so the shard fits before
+// only keep is left.
+func (c *core[K, V]) evictOver(sh *shard[K, V], dst []*entry[K, V], keep *entry[K, V]) []*entry[K, V] {
+	for sh.count.Load() > int64(sh.q.capacity) || sh.overWeight() {
 		v := sh.q.victim(c.hashOf)
 		if v == nil {
 			break
+		}
+		if v == keep {
+			setQueue(v, inMain)
+			sh.q.main.push(v)
+			continue
 		}
 		c.unlink(sh, v)
 		sh.stats.evictions.Add(1)
@@ -383,15 +435,28 @@ func (c *core[K, V]) pmodeOf(b *bucketState) uint32 {
 // touch gives a live entry that token may see a new deadline, which a
 // persisted bucket logs for the backend.
 func (c *core[K, V]) touch(ctx context.Context, b *bucketState, key K, ttl time.Duration, token string) (bool, error) {
+	return c.touchAt(ctx, b, key, ttl, 0, token)
+}
+
+// touchAt is touch with an absolute deadline: at, in store time, when it
+// is not 0 (ttl is then ignored), else ttl as for touch.
+func (c *core[K, V]) touchAt(ctx context.Context, b *bucketState, key K, ttl time.Duration, at int64, token string) (bool, error) {
 	if c.closed.Load() {
 		return false, ErrClosed
 	}
-	rel, err := c.ttlFor(b, ttl)
-	if err != nil {
-		return false, err
+	var rel time.Duration
+	if at != 0 {
+		if err := b.failure(); err != nil {
+			return false, err
+		}
+	} else {
+		var err error
+		if rel, err = c.ttlFor(b, ttl); err != nil {
+			return false, err
+		}
 	}
 	pm := c.pmodeOf(b)
-	if ttl == KeepTTL {
+	if at == 0 && ttl == KeepTTL {
 		pm = pmNone // nothing the backend holds changes
 	}
 	w, res, err := c.reserve(ctx, pm)
@@ -429,12 +494,15 @@ func (c *core[K, V]) touch(ctx context.Context, b *bucketState, key K, ttl time.
 	}
 	due, lowered := int64(0), false
 	switch {
-	case ttl == KeepTTL:
-	case rel == 0:
+	case at == 0 && ttl == KeepTTL:
+	case at == 0 && rel == 0:
 		sh.wheel.Cancel(&e.Node)
 		e.ClearDeadline()
 	default:
-		d := now + int64(rel)
+		d := at
+		if d == 0 {
+			d = now + int64(rel)
+		}
 		sh.wheel.Schedule(&e.Node, d)
 		if due = dueOf(d); due < sh.nextDue.Load() {
 			sh.nextDue.Store(due)

@@ -3,6 +3,7 @@ package snapshot
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -12,10 +13,9 @@ import (
 )
 
 // Restore reads a snapshot from r and sets its entries in s, each with
-// the time its recorded expiry leaves (entries without expiry get
-// NoExpiry; those whose expiry has passed are not restored). Set takes a
-// TTL, so a restored deadline is the recorded one plus the moment between
-// Restore reading the clock and the Set reading it (microseconds). Entries of
+// its recorded expiry as its deadline, exactly (View.SetUntil; entries
+// without expiry get none, those whose expiry has passed are not restored,
+// and one more than MaxTTL away is kept for about MaxTTL). Entries of
 // s that the snapshot does not hold are left alone; an entry it holds
 // replaces the store's. In a persisted bucket the restored entries are
 // persisted like any Set: call s.Flush to make them durable.
@@ -239,20 +239,31 @@ func (rd *reader[K, V]) apply(ctx context.Context, s *livedict.Store[K, V], entr
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		ttl := livedict.NoExpiry
-		if !e.expireAt.IsZero() {
-			if ttl = time.Until(e.expireAt); ttl <= 0 {
+		at := e.expireAt // the zero Time: no expiry, for SetUntil too
+		if !at.IsZero() {
+			now := time.Now()
+			if !at.After(now) {
 				rd.st.Expired++
 				continue
 			}
-			ttl = min(ttl, livedict.MaxTTL) // Set takes no longer TTL
+			// SetUntil takes no later deadline; a minute short of MaxTTL
+			// stays within it however long the call takes.
+			if limit := now.Add(livedict.MaxTTL - time.Minute); at.After(limit) {
+				at = limit
+			}
 		}
 		v := views[e.bucket]
 		if v == nil {
 			v = s.Bucket(rd.h.buckets[e.bucket])
 			views[e.bucket] = v
 		}
-		if err := v.SetContext(ctx, e.key, e.value, ttl); err != nil {
+		// The recorded deadline is kept exactly (SetUntil), not turned
+		// into a TTL that would move it by the time this call takes.
+		if err := v.SetUntilContext(ctx, e.key, e.value, at); err != nil {
+			if errors.Is(err, livedict.ErrDeadlinePassed) {
+				rd.st.Expired++ // passed since the check above
+				continue
+			}
 			return fmt.Errorf("bucket %q: after %d entries: %w", rd.h.buckets[e.bucket], rd.st.Restored, err)
 		}
 		var zero staged[K, V]
