@@ -340,6 +340,9 @@ func (c *core[K, V]) evictOver(sh *shard[K, V], dst []*entry[K, V], keep *entry[
 		if v == keep {
 			setQueue(v, inMain)
 			sh.q.main.push(v)
+			if sh.q.len() == 1 {
+				break // only keep is left: nothing more to evict
+			}
 			continue
 		}
 		c.unlink(sh, v)
