@@ -227,3 +227,35 @@ func TestWarmRestoresExactDeadline(t *testing.T) {
 		wantDeadline(t, "restored "+k, s.Bucket(""), k, exp)
 	}
 }
+
+// TestTTLSentinelsAreNotDurations: what the package doc warns of: a TTL
+// of 0 is the default TTL and -1ns is no expiry, -2ns keeps the deadline,
+// and other negative TTLs are refused.
+func TestTTLSentinelsAreNotDurations(t *testing.T) {
+	synctest.Test(t, testTTLSentinels) // time stands still: TTL reads exactly
+}
+
+func testTTLSentinels(t *testing.T) {
+	s := mustNew(t, &livedict.Options[string, string]{DefaultTTL: time.Hour})
+	defer s.Close()
+	if err := s.Set("zero", "v", 0); err != nil {
+		t.Fatal(err)
+	}
+	if ttl, ok := s.TTL("zero"); !ok || ttl != time.Hour {
+		t.Fatalf("TTL 0: left %v, %v; want the default hour", ttl, ok)
+	}
+	if err := s.Set("minus1", "v", -1); err != nil {
+		t.Fatal(err)
+	}
+	if ttl, ok := s.TTL("minus1"); !ok || ttl != livedict.NoExpiry {
+		t.Fatalf("TTL -1ns: %v, %v; want NoExpiry", ttl, ok)
+	}
+	at, _ := s.Deadline("zero")
+	if err := s.Set("zero", "w", -2); err != nil {
+		t.Fatal(err)
+	}
+	wantDeadline(t, "TTL -2ns", s.Bucket(""), "zero", at)
+	if err := s.Set("minus3", "v", -3); !errors.Is(err, livedict.ErrInvalidTTL) {
+		t.Fatalf("TTL -3ns: %v, want ErrInvalidTTL", err)
+	}
+}

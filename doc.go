@@ -29,6 +29,28 @@
 // deadline once it runs; an idle store does no periodic work. Deadlines use
 // the monotonic clock, so changes to the wall clock do not move them.
 //
+// A TTL is a time.Duration, and three of its values are sentinels, not
+// durations; a computed TTL that lands on one of them means what the
+// sentinel means:
+//
+//	ttl                     meaning
+//	0 (DefaultTTL)          the bucket's default TTL (which may be none), not "expire now"
+//	-1ns (NoExpiry)         no deadline: the entry never expires
+//	-2ns (KeepTTL)          keep the replaced entry's deadline (the default when there is none)
+//	other negative values   ErrInvalidTTL
+//	more than MaxTTL        ErrInvalidTTL (100 years)
+//
+// So a caller that computes a TTL from a deadline (time.Until(at)) must not
+// pass the result on unchecked: at the deadline it is 0, the default, and
+// a nanosecond after it -1ns, never. The absolute forms take the deadline itself
+// instead: [View.SetUntil], [SetOptions.ExpireAt] and [View.TouchUntil].
+// They keep it exactly ([View.Deadline] returns a time equal to it), take
+// the zero time.Time as no deadline (so a deadline read back with Deadline
+// or Items can be written as it is), and refuse a time not in the future
+// with [ErrDeadlinePassed], storing nothing. [View.Warm], [View.Load] and
+// snapshot restores give each entry the deadline its record holds, exactly,
+// in the same way.
+//
 // # Buckets
 //
 // [Store.Bucket] returns a [View] over a namespace with its own default TTL
@@ -72,6 +94,19 @@
 // default) a write past the bound first reaps due entries, then fails with
 // [ErrFull]. Under [Evict], S3-FIFO chooses what to drop, per shard.
 // Bucket limits always reject.
+//
+// # Weight
+//
+// [Options.Weigher] gives each entry a weight (its size in bytes, or any
+// cost), and [Options.MaxWeight] and [BucketOptions.MaxWeight] bound the
+// sum, with the same policies as MaxKeys: under Reject a write past the
+// bound fails with a [*FullError] naming the weight limit (it matches
+// ErrFull), under Evict entries are evicted until the new one fits, each
+// shard holding its share of MaxWeight. An entry heavier than a limit on
+// its own is always refused. An overwrite counts the difference between
+// the new weight and the old. [Stats.Weight] and [View.Weight] report the
+// sums. The store keeps no weight per entry: it weighs an entry again when
+// it leaves, so the Weigher must be a pure function of the key and value.
 //
 // # Hooks
 //

@@ -56,9 +56,12 @@ type SetOptions[K comparable, V any] struct {
 func (v *View[K, V]) Name() string { return v.b.name }
 
 // Set stores value under key for ttl: DefaultTTL (0) for the bucket's
-// default, NoExpiry for none, KeepTTL to keep the replaced entry's
-// deadline, or a positive duration. It fails with ErrFull at a Reject
-// limit, ErrInvalidTTL, ErrBucketRequired or ErrClosed, and with
+// default, NoExpiry (-1ns) for none, KeepTTL (-2ns) to keep the replaced
+// entry's deadline, or a positive duration. These are sentinels, not
+// durations: a ttl computed as time.Until(deadline) is 0 (the default) at
+// the deadline and -1ns (never) a nanosecond after it; to store until a
+// time, use SetUntil, which takes the deadline itself. It fails with ErrFull at
+// a Reject limit, ErrInvalidTTL, ErrBucketRequired or ErrClosed, and with
 // ErrGuarded, storing nothing, when key holds an entry guarded by an access
 // token. When Set returns nil the value is visible to every later Get from
 // any goroutine.

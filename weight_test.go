@@ -187,7 +187,7 @@ func TestWeightEvict(t *testing.T) {
 // than a shard's share is refused.
 func TestWeightEvictShare(t *testing.T) {
 	s := mustNew(t, &livedict.Options[int, string]{
-		Weigher: func(_ int, v string) uint32 { return uint32(len(v)) },
+		Weigher:   func(_ int, v string) uint32 { return uint32(len(v)) },
 		MaxWeight: 100, Policy: livedict.Evict, Shards: 4,
 	})
 	defer s.Close()

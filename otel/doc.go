@@ -21,6 +21,7 @@
 //	livedict.evictions            counter    entries evicted by the Evict policy
 //	livedict.rejections           counter    writes refused with ErrFull
 //	livedict.entries              gauge      entries in memory, per bucket
+//	livedict.weight               gauge      weight of the entries in memory (livedict.Options.Weigher), per bucket
 //	livedict.persist.pending      gauge      writes queued for the backend
 //	livedict.persist.persisted    counter    writes and deletes the backend acknowledged
 //	livedict.persist.errors       counter    failed backend attempts

@@ -29,7 +29,7 @@ type Options struct {
 	// Name is the value of the livedict.store attribute. Empty means
 	// "livedict". Give each store registered with one provider its own.
 	Name string
-	// Buckets limits livedict.entries to these buckets. Nil means every
+	// Buckets limits livedict.entries and livedict.weight to these buckets. Nil means every
 	// bucket of the store, as Store.Buckets lists them at each
 	// collection.
 	Buckets []string
@@ -78,6 +78,7 @@ func Register[K comparable, V any](s *livedict.Store[K, V], o *Options) (metric.
 	evictions := counter("livedict.evictions", "{entry}", "Entries evicted by the Evict policy.")
 	rejections := counter("livedict.rejections", "{write}", "Writes refused with ErrFull.")
 	entries := gauge("livedict.entries", "{entry}", "Entries in memory, per bucket, expired ones not yet reaped included.")
+	weight := gauge("livedict.weight", "1", "Total weight (Options.Weigher) of the entries in memory, per bucket; 0 without a Weigher.")
 	pending := gauge("livedict.persist.pending", "{write}", "Writes queued for the backend and not yet taken by a drain.")
 	persisted := counter("livedict.persist.persisted", "{write}", "Writes and deletes the backend acknowledged.")
 	perrors := counter("livedict.persist.errors", "{error}", "Failed backend attempts.")
@@ -115,11 +116,13 @@ func Register[K comparable, V any](s *livedict.Store[K, V], o *Options) (metric.
 			names = slices.Values(buckets)
 		}
 		for b := range names {
-			obs.ObserveInt64(entries, int64(s.Bucket(b).Len()),
-				metric.WithAttributes(StoreKey.String(name), BucketKey.String(b)))
+			v := s.Bucket(b)
+			attrs := metric.WithAttributes(StoreKey.String(name), BucketKey.String(b))
+			obs.ObserveInt64(entries, int64(v.Len()), attrs)
+			obs.ObserveInt64(weight, v.Weight(), attrs)
 		}
 		return nil
-	}, hits, misses, sets, deletes, expirations, evictions, rejections, entries,
+	}, hits, misses, sets, deletes, expirations, evictions, rejections, entries, weight,
 		pending, persisted, perrors, dropped, loads, loadErrors)
 	if err != nil {
 		return nil, err

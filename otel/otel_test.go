@@ -235,3 +235,37 @@ func TestUnregister(t *testing.T) {
 		}
 	}
 }
+
+// livedict.weight reports each bucket's weight, as View.Weight gives it.
+func TestWeightGauge(t *testing.T) {
+	s, err := livedict.New(&livedict.Options[string, string]{
+		Weigher: func(_ string, v string) uint32 { return uint32(len(v)) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	_ = s.Set("k", "12345", 0)
+	_ = s.Bucket("a").Set("k", "123", 0)
+	_ = s.Bucket("a").Set("j", "1", 0)
+	reader := sdkmetric.NewManualReader()
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
+	reg, err := otel.Register(s, &otel.Options{MeterProvider: mp, Name: "w"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reg.Unregister()
+	got := collect(t, reader).ints["livedict.weight"]
+	want := map[attribute.Distinct]int64{
+		attrs(otel.StoreKey.String("w"), otel.BucketKey.String("")):  5,
+		attrs(otel.StoreKey.String("w"), otel.BucketKey.String("a")): 4,
+	}
+	if len(got) != len(want) {
+		t.Fatalf("livedict.weight = %v, want one point per bucket: %v", got, want)
+	}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("livedict.weight%v = %d, want %d", k, got[k], w)
+		}
+	}
+}
