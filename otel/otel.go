@@ -78,7 +78,7 @@ func Register[K comparable, V any](s *livedict.Store[K, V], o *Options) (metric.
 	evictions := counter("livedict.evictions", "{entry}", "Entries evicted by the Evict policy.")
 	rejections := counter("livedict.rejections", "{write}", "Writes refused with ErrFull.")
 	entries := gauge("livedict.entries", "{entry}", "Entries in memory, per bucket, expired ones not yet reaped included.")
-	weight := gauge("livedict.weight", "1", "Total weight (Options.Weigher) of the entries in memory, per bucket; 0 without a Weigher.")
+	weight := gauge("livedict.weight", "{weight}", "Total weight (Options.Weigher) of the entries in memory, per bucket; 0 without a Weigher.")
 	pending := gauge("livedict.persist.pending", "{write}", "Writes queued for the backend and not yet taken by a drain.")
 	persisted := counter("livedict.persist.persisted", "{write}", "Writes and deletes the backend acknowledged.")
 	perrors := counter("livedict.persist.errors", "{error}", "Failed backend attempts.")

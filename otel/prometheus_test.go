@@ -158,6 +158,10 @@ func TestPrometheusScrape(t *testing.T) {
 			t.Errorf("livedict_entries{livedict_bucket=%q} = %v (found %v), want %v", bucket, got, ok, want)
 		}
 	}
+	// No Weigher: the weight gauge is there, at 0 (TestWeightGauge checks values).
+	if got, ok := value(fams, "livedict_weight", map[string]string{"livedict_store": "web", "livedict_bucket": "sessions"}); !ok || got != 0 {
+		t.Errorf("livedict_weight{livedict_bucket=\"sessions\"} = %v (found %v), want 0", got, ok)
+	}
 	if got, ok := value(fams, "livedict_load_duration_seconds", map[string]string{"livedict_bucket": "cache"}); !ok || got != 1 {
 		t.Errorf("load histogram of bucket cache: %v (found %v), want 1 call", got, ok)
 	}
