@@ -70,8 +70,9 @@ type Options[K comparable, V any] struct {
 	// and value (the same result every time for the same pair, whatever
 	// else changes): the store keeps no weight per entry, and weighs an
 	// entry again when it leaves to take its weight off the sums. It runs
-	// on the writer's goroutine under the shard lock, so keep it quick and
-	// do not call the store from it. Nil, the default, weighs nothing:
+	// on the writer's goroutine, and under the shard lock when an entry
+	// leaves, so keep it quick, do not let it panic and do not call the
+	// store from it. Nil, the default, weighs nothing:
 	// Stats.Weight and View.Weight stay 0. See "Weight" in the package doc.
 	Weigher func(key K, value V) uint32
 

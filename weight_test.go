@@ -349,3 +349,23 @@ func TestWeightOptions(t *testing.T) {
 	e := mustNew(t, &livedict.Options[string, string]{Weigher: byLen, MaxWeight: 10, Policy: livedict.Evict})
 	e.Close()
 }
+
+// TestWeightAndKeys: MaxKeys and MaxWeight set together both bind, and
+// the FullError says which one refused.
+func TestWeightAndKeys(t *testing.T) {
+	s := mustNew(t, &livedict.Options[string, string]{Weigher: byLen, MaxWeight: 10, MaxKeys: 2})
+	defer s.Close()
+	if err := s.Set("a", "12345678", livedict.NoExpiry); err != nil {
+		t.Fatal(err)
+	}
+	wantFull(t, "weight first", s.Set("b", "123", livedict.NoExpiry), "", 10, true, 0)
+	if err := s.Set("b", "1", livedict.NoExpiry); err != nil {
+		t.Fatal(err)
+	}
+	err := s.Set("c", "", livedict.NoExpiry)
+	var fe *livedict.FullError
+	if !errors.As(err, &fe) || fe.Weight || fe.Limit != 2 || !fe.Store {
+		t.Fatalf("third key of weight 0: %v (%+v), want the MaxKeys limit of 2", err, fe)
+	}
+	wantWeight(t, "both bound", s.Stats().Weight, 9)
+}
