@@ -369,3 +369,44 @@ func TestWeightAndKeys(t *testing.T) {
 	}
 	wantWeight(t, "both bound", s.Stats().Weight, 9)
 }
+
+// TestWeightSetMany: SetMany weighs each entry as Set does. Under Reject
+// a key that would take the store past MaxWeight, and one heavier than
+// MaxWeight, fail in the *BulkError with a weight *FullError each, and
+// change nothing; the keys that fit are stored.
+func TestWeightSetMany(t *testing.T) {
+	s := mustNew(t, &livedict.Options[string, string]{Weigher: byLen, MaxWeight: 10})
+	defer s.Close()
+	if err := s.Set("a", "aaaaaaaa", livedict.NoExpiry); err != nil {
+		t.Fatal(err)
+	}
+	// 8 + 2 fits; 8 + 3, or 10 + 3, does not, whichever shard comes first.
+	keys := []string{"b", "c", "z"}
+	values := []string{"bb", "ccc", strings.Repeat("z", 11)}
+	err := s.SetMany(keys, values, livedict.NoExpiry)
+	var be *livedict.BulkError
+	if !errors.As(err, &be) || !errors.Is(err, livedict.ErrFull) {
+		t.Fatalf("SetMany past MaxWeight: %v, want a *BulkError matching ErrFull", err)
+	}
+	if be.Op != "SetMany" || be.Keys != 3 || len(be.Failed) != 2 {
+		t.Fatalf("BulkError %+v, want SetMany of 3 keys with 2 failed", be)
+	}
+	byIndex := map[int]error{}
+	for _, f := range be.Failed {
+		byIndex[f.Index] = f.Err
+	}
+	if byIndex[1] == nil || byIndex[2] == nil {
+		t.Fatalf("failed indexes %+v, want 1 and 2", be.Failed)
+	}
+	wantFull(t, "past MaxWeight", byIndex[1], "", 10, true, 0)
+	wantFull(t, "heavier than MaxWeight", byIndex[2], "", 10, true, 11)
+	if v, ok := s.Get("b"); !ok || v != "bb" {
+		t.Fatalf("b = %q, %v; want the key that fit stored", v, ok)
+	}
+	if s.Has("c") || s.Has("z") {
+		t.Fatalf("refused keys stored: c %v, z %v", s.Has("c"), s.Has("z"))
+	}
+	if st := s.Stats(); st.Weight != 10 || st.Rejections != 2 {
+		t.Fatalf("stats %+v, want weight 10 and 2 rejections", st)
+	}
+}
