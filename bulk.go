@@ -352,19 +352,32 @@ func (c *core[K, V]) group(sc *bulkScratch[K, V], b *bucketState, keys []K) {
 	start[0] = 0
 }
 
-// mayFill reports whether adding n keys to bucket b could pass a key limit
-// under which a write is refused (the store's MaxKeys with Reject, the
-// bucket's MaxKeys).
-func (c *core[K, V]) mayFill(b *bucketState, n int) bool {
-	if c.limitTotal && c.total.Load()+int64(n) > c.maxKeys {
+// mayFill reports whether adding keys and values to bucket b could pass a
+// key or weight limit under which a write is refused (the store's MaxKeys
+// and MaxWeight with Reject, the bucket's MaxKeys and MaxWeight). Values
+// are weighed here only when such a weight limit is set.
+func (c *core[K, V]) mayFill(b *bucketState, keys []K, values []V) bool {
+	n := int64(len(keys))
+	if c.limitTotal && c.total.Load()+n > c.maxKeys {
 		return true
 	}
 	if b.id != 0 {
-		if m := b.maxKeys.Load(); m > 0 && b.count.Load()+int64(n) > m {
+		if m := b.maxKeys.Load(); m > 0 && b.count.Load()+n > m {
 			return true
 		}
 	}
-	return false
+	bm := int64(0)
+	if b.id != 0 {
+		bm = b.maxWeight.Load()
+	}
+	if c.wt.weigher == nil || (!c.wt.limit && bm <= 0) {
+		return false
+	}
+	var sum int64
+	for i, k := range keys {
+		sum += c.weigh(k, values[i])
+	}
+	return (c.wt.limit && c.wt.total.Load()+sum > c.wt.max) || (bm > 0 && b.weight.Load()+sum > bm)
 }
 
 func (c *core[K, V]) setMany(ctx context.Context, b *bucketState, keys []K, values []V, ttl time.Duration) error {
@@ -388,7 +401,7 @@ func (c *core[K, V]) setMany(ctx context.Context, b *bucketState, keys []K, valu
 	sc := c.scratch(len(keys))
 	defer c.release(sc)
 	c.group(sc, b, keys)
-	if c.mayFill(b, len(keys)) {
+	if c.mayFill(b, keys, values) {
 		c.reapAll()
 	}
 	var now int64

@@ -410,3 +410,21 @@ func TestWeightSetMany(t *testing.T) {
 		t.Fatalf("stats %+v, want weight 10 and 2 rejections", st)
 	}
 }
+
+// TestWeightSetManyReaps: under Reject, entries past their deadline that
+// the reaper has not removed yet do not count against MaxWeight for
+// SetMany, as for Set.
+func TestWeightSetManyReaps(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := mustNew(t, &livedict.Options[string, string]{Weigher: byLen, MaxWeight: 10, Shards: 2})
+		defer s.Close()
+		if err := s.SetMany([]string{"a", "b"}, []string{"aaaa", "bbbb"}, time.Millisecond); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Millisecond) // due; the reaper wakes a tick later
+		if err := s.SetMany([]string{"c", "d"}, []string{"cccc", "dddd"}, livedict.NoExpiry); err != nil {
+			t.Fatalf("SetMany over expired weight: %v", err)
+		}
+		wantWeight(t, "after reaping", s.Stats().Weight, 8)
+	})
+}
