@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 
-	gootel "go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 )
@@ -41,15 +40,7 @@ func RegisterFleet(read func() FleetStats, o *Options) (metric.Registration, err
 	if o == nil {
 		o = &Options{}
 	}
-	mp := o.MeterProvider
-	if mp == nil {
-		mp = gootel.GetMeterProvider()
-	}
-	name := o.Name
-	if name == "" {
-		name = "livedict"
-	}
-	m := mp.Meter(ScopeName)
+	m, name := o.meter()
 	storeOpt := metric.WithAttributeSet(attribute.NewSet(StoreKey.String(name)))
 
 	var errs []error

@@ -47,15 +47,7 @@ func Register[K comparable, V any](s *livedict.Store[K, V], o *Options) (metric.
 	if o == nil {
 		o = &Options{}
 	}
-	mp := o.MeterProvider
-	if mp == nil {
-		mp = gootel.GetMeterProvider()
-	}
-	name := o.Name
-	if name == "" {
-		name = "livedict"
-	}
-	m := mp.Meter(ScopeName)
+	m, name := o.meter()
 	store := attribute.NewSet(StoreKey.String(name))
 	storeOpt := metric.WithAttributeSet(store)
 
@@ -155,4 +147,18 @@ type registration struct {
 func (r *registration) Unregister() error {
 	r.remove()
 	return r.cb.Unregister()
+}
+
+// meter returns the meter of o's provider (the global one when unset) and
+// the livedict.store attribute's value.
+func (o *Options) meter() (metric.Meter, string) {
+	mp := o.MeterProvider
+	if mp == nil {
+		mp = gootel.GetMeterProvider()
+	}
+	name := o.Name
+	if name == "" {
+		name = "livedict"
+	}
+	return mp.Meter(ScopeName), name
 }
