@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // MemoryData is the storage behind one or more [Memory] stages. It stands in
@@ -14,8 +15,15 @@ import (
 // is how tests simulate a reopen. The zero MemoryData is empty and ready to
 // use; it is safe for concurrent use.
 type MemoryData struct {
-	mu      sync.RWMutex
-	buckets map[string]map[string]Record // bucket → string(key) → record; stored slices are never modified
+	mu sync.RWMutex
+	// buckets maps bucket → key → record. Each stored record's Key and
+	// Value lie in one allocation (see packed), and the inner map's key is
+	// a string over that Key's bytes (see mapKey), so a Put allocates once.
+	// Stored slices are never modified, which is what makes that string
+	// sound; an overwrite replaces the map's key string as well as the
+	// record (Go's map assignment stores the new key on a match), so the
+	// old allocation is not kept alive.
+	buckets map[string]map[string]Record
 }
 
 // Memory is a [Stage] that keeps records in memory. It also implements
@@ -56,12 +64,35 @@ func (m *Memory) check(ctx context.Context) error {
 	return ctx.Err()
 }
 
+// packed returns a copy of r whose Key and Value share one new allocation,
+// Key first, with Key's capacity cut at its length so that appending to Key
+// cannot write over Value. A nil Key or Value stays nil.
+func packed(r Record) Record {
+	n := len(r.Key)
+	buf := make([]byte, n+len(r.Value))
+	copy(buf, r.Key)
+	copy(buf[n:], r.Value)
+	if r.Key != nil {
+		r.Key = buf[:n:n]
+	}
+	if r.Value != nil {
+		r.Value = buf[n:]
+	}
+	return r
+}
+
+// mapKey returns a string over key's bytes without copying them. It is
+// only for keys of stored records, whose bytes are never modified.
+func mapKey(key []byte) string {
+	return unsafe.String(unsafe.SliceData(key), len(key))
+}
+
 // Put stores a copy of r.
 func (m *Memory) Put(ctx context.Context, r Record) error {
 	if err := m.check(ctx); err != nil {
 		return err
 	}
-	r = r.Clone()
+	r = packed(r)
 	d := m.data
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -76,7 +107,7 @@ func (m *Memory) PutBatch(ctx context.Context, rs []Record) error {
 	}
 	cs := make([]Record, len(rs))
 	for i, r := range rs {
-		cs[i] = r.Clone()
+		cs[i] = packed(r)
 	}
 	d := m.data
 	d.mu.Lock()
@@ -87,7 +118,7 @@ func (m *Memory) PutBatch(ctx context.Context, rs []Record) error {
 	return nil
 }
 
-// put stores r; d.mu must be held for writing.
+// put stores r, which must come from packed; d.mu must be held for writing.
 func (d *MemoryData) put(r Record) {
 	if d.buckets == nil {
 		d.buckets = make(map[string]map[string]Record)
@@ -97,10 +128,11 @@ func (d *MemoryData) put(r Record) {
 		b = make(map[string]Record)
 		d.buckets[r.Bucket] = b
 	}
-	b[string(r.Key)] = r
+	b[mapKey(r.Key)] = r
 }
 
-// Get returns a copy of the record for bucket and key.
+// Get returns a copy of the record for bucket and key. Its Key and Value
+// share one allocation, but appending to the Key does not change the Value.
 func (m *Memory) Get(ctx context.Context, bucket string, key []byte) (Record, error) {
 	if err := m.check(ctx); err != nil {
 		return Record{}, err
@@ -117,7 +149,7 @@ func (m *Memory) Get(ctx context.Context, bucket string, key []byte) (Record, er
 		return Record{}, ErrNotFound
 	}
 	// Stored slices are never modified, so copying them outside the lock is safe.
-	return r.Clone(), nil
+	return packed(r), nil
 }
 
 // dropExpired removes the named records of bucket that are still expired
@@ -154,7 +186,8 @@ func (m *Memory) Delete(ctx context.Context, bucket string, key []byte) error {
 }
 
 // Scan yields copies of the bucket's unexpired records as they were when
-// the iteration began. It stops with ctx.Err() if ctx is done midway.
+// the iteration began, each laid out as Get's result is. It stops with
+// ctx.Err() if ctx is done midway.
 func (m *Memory) Scan(ctx context.Context, bucket string) iter.Seq2[Record, error] {
 	return func(yield func(Record, error) bool) {
 		if err := m.check(ctx); err != nil {
@@ -184,7 +217,7 @@ func (m *Memory) Scan(ctx context.Context, bucket string) iter.Seq2[Record, erro
 				yield(Record{}, err)
 				return
 			}
-			if !yield(r.Clone(), nil) {
+			if !yield(packed(r), nil) {
 				return
 			}
 		}
