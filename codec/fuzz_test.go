@@ -26,21 +26,33 @@ type fuzzValue struct {
 }
 
 // fuzzValueDecode decodes data with c and, when that succeeds, checks that
+// the result does not change when the input is overwritten, and that
 // encoding and decoding the result again gives an equal value.
 func fuzzValueDecode(t *testing.T, c codec.Codec[fuzzValue], data []byte, opts ...cmp.Option) {
-	v, err := c.Decode(data)
+	opts = append(opts, cmpopts.EquateNaNs())
+	in := bytes.Clone(data)
+	v, err := c.Decode(in)
 	if err != nil {
 		return
+	}
+	again, err := c.Decode(data)
+	if err != nil {
+		t.Fatalf("a second Decode of the same input failed: %v", err)
+	}
+	for i := range in {
+		in[i] = 0xff
+	}
+	if diff := cmp.Diff(again, v, opts...); diff != "" {
+		t.Fatalf("overwriting the input changed the decoded value (-before +after):\n%s", diff)
 	}
 	b, err := c.Encode(nil, v)
 	if err != nil {
 		t.Fatalf("Encode of a decoded value: %v", err)
 	}
-	again, err := c.Decode(b)
+	again, err = c.Decode(b)
 	if err != nil {
 		t.Fatalf("Decode of a re-encoded value: %v", err)
 	}
-	opts = append(opts, cmpopts.EquateNaNs())
 	if diff := cmp.Diff(v, again, opts...); diff != "" {
 		t.Fatalf("re-encoding changed the value (-first +second):\n%s", diff)
 	}
