@@ -196,10 +196,11 @@ func (m *Memory) Scan(ctx context.Context, bucket string) iter.Seq2[Record, erro
 		}
 		d := m.data
 		now := time.Now()
-		var live []Record
 		var expired []string
 		d.mu.RLock()
-		for k, r := range d.buckets[bucket] {
+		b := d.buckets[bucket]
+		live := make([]Record, 0, len(b)) // one allocation, not one per doubling
+		for k, r := range b {
 			if r.Expired(now) {
 				expired = append(expired, k)
 			} else {
