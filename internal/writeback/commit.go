@@ -159,15 +159,17 @@ func (e *Engine[K, P]) drain(parent context.Context, self *Waiter) error {
 	counts := parent.Err() == nil
 	var again []*Op[K, P]
 	var lostCause error
+	// The counters shared with writers are updated once per drain, not
+	// per op: a writer's Reserve reads e.held on every write, and its
+	// cache line should not move to the flusher's core per op stored.
+	// Their waiters hear of success after, so that a write-through
+	// writer returns with its op no longer counted.
+	var storedN, droppedN int64
 	for i, op := range ops {
 		err := errs[i]
 		if err == nil {
-			e.stored.Add(1)
-			e.held.Add(-1)
+			storedN++
 			e.lost.stored(op.stripe, op.Key, op.seq)
-			for _, w := range op.ws {
-				w.ch <- nil
-			}
 			continue
 		}
 		if _, held := clearErr[op.Key.Bucket]; !held {
@@ -188,8 +190,7 @@ func (e *Engine[K, P]) drain(parent context.Context, self *Waiter) error {
 		}
 		op.ws = keep
 		if len(op.ws) == 0 && (isPermanent(err) || op.attempts > e.cfg.Retries) {
-			e.dropped.Add(1)
-			e.held.Add(-1)
+			droppedN++
 			if lostCause == nil {
 				lostCause = err
 			}
@@ -197,6 +198,16 @@ func (e *Engine[K, P]) drain(parent context.Context, self *Waiter) error {
 			continue
 		}
 		again = append(again, op)
+	}
+	e.stored.Add(storedN)
+	e.dropped.Add(droppedN)
+	e.held.Add(-(storedN + droppedN))
+	for i, op := range ops {
+		if errs[i] == nil {
+			for _, w := range op.ws {
+				w.ch <- nil
+			}
+		}
 	}
 	var retryClears map[uint32]*clearOp
 	for b, c := range clears {

@@ -124,7 +124,8 @@ type Engine[K comparable, P any] struct {
 	wake, urgent chan struct{}
 	stop, done   chan struct{}
 
-	lost lostSet[K]
+	lost    lostSet[K]
+	markCap int // the most marks a stripe holds before Lost folds them
 
 	stored, errs, dropped atomic.Int64
 }
@@ -141,11 +142,16 @@ type stripe[K comparable, P any] struct {
 	spare []Op[K, P] // an empty buffer handed back by drains
 	seq   uint64
 	n     atomic.Int32 // len(log), read without mu
-	_     [64]byte
+
+	marks   []mark[K]    // writes given up, not yet in the lost set (Lost)
+	nMarks  atomic.Int32 // len(marks), read without mu
+	dropped atomic.Int64 // writes given up by Lost
+	_       [64]byte
 }
 
 // New returns an engine draining into sink. Call Start to run its flusher.
 func New[K comparable, P any](cfg Config, sink Sink[K, P]) *Engine[K, P] {
+	lostLimit := max(4*cfg.Limit, 1<<16)
 	return &Engine[K, P]{
 		cfg:     cfg,
 		sink:    sink,
@@ -157,7 +163,10 @@ func New[K comparable, P any](cfg Config, sink Sink[K, P]) *Engine[K, P] {
 		urgent:  make(chan struct{}, 1),
 		stop:    make(chan struct{}),
 		done:    make(chan struct{}),
-		lost:    lostSet[K]{limit: max(4*cfg.Limit, 1<<16)},
+		lost:    lostSet[K]{limit: lostLimit},
+		// The marks of all stripes together hold at most as many keys
+		// as the lost set does.
+		markCap: max(lostLimit/max(cfg.Stripes, 1), 64),
 	}
 }
 
@@ -182,10 +191,15 @@ type Stats struct {
 
 // Stats returns the counters.
 func (e *Engine[K, P]) Stats() Stats {
+	e.foldMarks()
+	dropped := e.dropped.Load()
+	for i := range e.stripes {
+		dropped += e.stripes[i].dropped.Load()
+	}
 	return Stats{
 		Stored:  e.stored.Load(),
 		Errors:  e.errs.Load(),
-		Dropped: e.dropped.Load(),
+		Dropped: dropped,
 		Pending: int(e.held.Load()),
 		Lost:    e.lost.len(),
 	}

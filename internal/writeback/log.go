@@ -50,15 +50,21 @@ func merge[K comparable, P any](ops []*Op[K, P], idx map[Key[K]]int, op *Op[K, P
 }
 
 // takeLogs empties the stripes' logs into (ops, idx), coalescing; e.cmu
-// is held. It returns the ops and how many were merged away.
-func (e *Engine[K, P]) takeLogs(ops []*Op[K, P], idx map[Key[K]]int) ([]*Op[K, P], int) {
+// is held. It returns the ops and how many were merged away. With fold,
+// for a drain, it folds each stripe's marks (Lost) into the lost set
+// first; a compaction, done by writers, leaves them to the drain, which
+// folds them before writing anything it took.
+func (e *Engine[K, P]) takeLogs(ops []*Op[K, P], idx map[Key[K]]int, fold bool) ([]*Op[K, P], int) {
 	merged := 0
 	for i := range e.stripes {
 		st := &e.stripes[i]
-		if st.n.Load() == 0 {
+		if st.n.Load() == 0 && (!fold || st.nMarks.Load() == 0) {
 			continue
 		}
 		st.mu.Lock()
+		if fold {
+			e.foldLocked(i, st)
+		}
 		log := st.log
 		st.log = nil
 		st.n.Store(0)
@@ -107,7 +113,7 @@ func (e *Engine[K, P]) collect() (map[uint32]*clearOp, []*Op[K, P]) {
 			idx[op.Key] = i
 		}
 	}
-	ops, merged := e.takeLogs(ops, idx)
+	ops, merged := e.takeLogs(ops, idx, true)
 	e.carry, e.carryIdx = nil, nil
 	e.spareIdx = idx // cleared when next taken
 	var clears map[uint32]*clearOp
@@ -136,7 +142,7 @@ func (e *Engine[K, P]) compact() {
 		}
 	}
 	var merged int
-	e.carry, merged = e.takeLogs(e.carry, e.carryIdx)
+	e.carry, merged = e.takeLogs(e.carry, e.carryIdx, false)
 	e.cmu.Unlock()
 	if merged > 0 {
 		e.madeRoom()
@@ -246,6 +252,17 @@ func (e *Engine[K, P]) ClearBuckets(ctx context.Context, buckets map[uint32]bool
 		e.lost.clearStripe(i, buckets)
 		st := &e.stripes[i]
 		st.mu.Lock()
+		// The stripe's marks of those buckets are writes before the
+		// clear: forgotten, as clearStripe forgot those folded already.
+		marks := st.marks[:0]
+		for _, m := range st.marks {
+			if !buckets[m.key.Bucket] {
+				marks = append(marks, m)
+			}
+		}
+		clear(st.marks[len(marks):])
+		st.marks = marks
+		st.nMarks.Store(int32(len(marks)))
 		keep := st.log[:0]
 		for _, op := range st.log {
 			if buckets[op.Key.Bucket] {

@@ -1,0 +1,88 @@
+package writeback
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/livedict/livedict/store"
+)
+
+// TestDroppedMarks: a write Lost gives up counts in Stats and in Flush's
+// error before any drain has folded it, a newer write of the key stored
+// clears it, an older one does not, and a clear forgets the marks of its
+// buckets only.
+func TestDroppedMarks(t *testing.T) {
+	ctx := context.Background()
+	lostIn := func(t *testing.T, e *Engine[int, int]) map[string]int {
+		t.Helper()
+		var wl *store.WritesLostError
+		if err := e.LostErr(); err == nil {
+			return nil
+		} else if !errors.As(err, &wl) {
+			t.Fatalf("LostErr = %v, want a *WritesLostError", err)
+		}
+		return wl.Buckets
+	}
+	t.Run("counted before a drain", func(t *testing.T) {
+		e, _ := newIdle(16, 0, Drop)
+		e.Lost(0, Key[int]{0, 1})
+		e.Lost(1, Key[int]{1, 2})
+		e.Lost(1, Key[int]{1, 2})
+		if st := e.Stats(); st.Dropped != 3 || st.Lost != 2 {
+			t.Fatalf("Stats = %+v, want 3 dropped, 2 keys lost", st)
+		}
+		if got := lostIn(t, e); got["a"] != 1 || got["b"] != 1 {
+			t.Fatalf("lost per bucket %v, want a:1 b:1", got)
+		}
+	})
+	t.Run("newer write stored clears", func(t *testing.T) {
+		e, _ := newIdle(16, 0, Drop)
+		k := Key[int]{0, 1}
+		e.Lost(0, k)
+		e.Reserve(ctx)
+		e.Append(0, k, 2, false, nil)
+		if err := e.Flush(ctx); err != nil {
+			t.Fatalf("Flush after the key was written again = %v", err)
+		}
+	})
+	t.Run("older write stored does not clear", func(t *testing.T) {
+		e, s := newIdle(16, 0, Drop)
+		k := Key[int]{0, 1}
+		e.Reserve(ctx)
+		e.Append(0, k, 1, false, nil)
+		e.Lost(0, k)
+		if err := e.Flush(ctx); !errors.Is(err, store.ErrWritesLost) {
+			t.Fatalf("Flush = %v, want ErrWritesLost: the newest write was given up", err)
+		}
+		if s.stored[k] != 1 {
+			t.Fatalf("stored %v, want the older write stored", s.stored)
+		}
+	})
+	t.Run("clear forgets its buckets' marks", func(t *testing.T) {
+		e, _ := newIdle(16, 0, Drop)
+		e.Lost(0, Key[int]{0, 1})
+		e.Lost(0, Key[int]{1, 1})
+		if err := e.ClearBuckets(ctx, map[uint32]bool{0: true}, nil, func(drop func(int)) {
+			drop(0)
+			drop(1)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if got := lostIn(t, e); len(got) != 1 || got["b"] != 1 {
+			t.Fatalf("lost per bucket %v after clearing bucket a, want b:1", got)
+		}
+	})
+	t.Run("marks bounded", func(t *testing.T) {
+		e, _ := newIdle(16, 0, Drop)
+		for i := range 3 * e.markCap {
+			e.Lost(0, Key[int]{0, i % 100})
+			if n := len(e.stripes[0].marks); n >= e.markCap {
+				t.Fatalf("stripe holds %d marks, cap %d", n, e.markCap)
+			}
+		}
+		if st := e.Stats(); st.Lost != 100 {
+			t.Fatalf("Stats.Lost = %d, want 100 keys", st.Lost)
+		}
+	})
+}
