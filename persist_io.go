@@ -31,52 +31,55 @@ func (s *sink[K, V]) Clear(ctx context.Context, bucket uint32) error {
 // Write encodes ops and writes them: deletes one by one, puts in one
 // store.PutBatch. A value that does not encode (or a sealed value that
 // does not open) fails permanently: retrying cannot help.
+//
+// A large batch is encoded in parts on goroutines of their own, one per
+// CPU at most (internal/arena.Parts), as the layers then compress and seal
+// it: the ops hold one op per key, so their order does not matter, and the
+// backend still sees one batch. Encoding is what the flusher does per
+// record besides the layers' work: serial, it bounds the sustained rate.
 func (s *sink[K, V]) Write(ctx context.Context, ops []*writeback.Op[K, opVal[K, V]], errs []error) {
 	p := (*persister[K, V])(s)
 	// Drains are serialised, so one scratch serves them all. The keys
-	// and values are encoded into an arena (package internal/arena),
-	// since the pipeline copies what it keeps; the values are plaintext,
-	// so the arena is wiped after.
+	// and values are encoded into arenas (package internal/arena), since
+	// the pipeline copies what it keeps; the values are plaintext, so the
+	// arenas are wiped after.
 	sc := &p.scratch
-	sc.mem = arena.Get()
+	n := len(ops)
+	sc.size(n)
 	defer sc.reset()
-	recs, putOps := sc.recs[:0], sc.putOps[:0]
-	for i, op := range ops {
-		bucket := p.c.bucketName(op.Key.Bucket)
-		room := sc.mem.Room(keyRoom)
-		kb, err := p.cfg.KeyCodec.EncodeKey(room, op.Key.Key)
-		kb = sc.mem.Keep(room, kb)
-		if err != nil {
-			errs[i] = writeback.Permanent(&PersistError{Op: "encode", Bucket: bucket, Err: err})
-			continue
-		}
-		if op.Del {
-			if err := p.pipe.Delete(ctx, bucket, kb); err != nil {
-				errs[i] = &PersistError{Op: "delete", Bucket: bucket, Err: err}
-			}
-			continue
-		}
-		e := op.Val
-		val, ok := p.c.valueOf(e)
-		if !ok {
-			errs[i] = writeback.Permanent(&PersistError{Op: "open sealed value", Bucket: bucket, Err: errors.New("sealed value does not open")})
-			continue
-		}
-		room = sc.mem.Room(valueRoom)
-		vb, err := p.cfg.Codec.Encode(room, val)
-		vb = sc.mem.Keep(room, vb)
-		if err != nil {
-			errs[i] = writeback.Permanent(&PersistError{Op: "encode", Bucket: bucket, Err: err})
-			continue
-		}
-		r := store.Record{Bucket: bucket, Key: kb, Value: vb}
-		if d := e.Deadline(); d != 0 {
-			r.ExpireAt = p.c.clock.wall(d)
-		}
-		recs = append(recs, r)
-		putOps = append(putOps, i)
+	parts := arena.PartsFor(n)
+	if cap(sc.counts) < parts {
+		sc.counts = make([]int, parts)
 	}
-	sc.recs, sc.putOps = recs, putOps
+	counts := sc.counts[:parts]
+	if parts == 1 {
+		// Called directly: the closure below escapes, and a write-through
+		// write drains a batch of one.
+		a := arena.Get()
+		sc.mem = append(sc.mem[:0], a)
+		counts[0] = p.encodeRange(a, ops, errs, sc.recs, sc.putOps, sc.dels, 0)
+	} else {
+		sc.mem = arena.Parts(sc.mem, n, parts, func(a *arena.Arena, part, lo, hi int) {
+			counts[part] = p.encodeRange(a, ops[lo:hi], errs[lo:hi], sc.recs[lo:hi], sc.putOps[lo:hi], sc.dels[lo:hi], lo)
+		})
+	}
+	// Each part left its records at the start of its range: close the
+	// gaps, keeping the order of the ops.
+	recs, putOps := sc.recs[:0], sc.putOps[:0]
+	for i, c := range counts {
+		lo := i * n / parts
+		recs = append(recs, sc.recs[lo:lo+c]...)
+		putOps = append(putOps, sc.putOps[lo:lo+c]...)
+	}
+	for i, kb := range sc.dels {
+		if kb == nil {
+			continue
+		}
+		bucket := p.c.bucketName(ops[i].Key.Bucket)
+		if err := p.pipe.Delete(ctx, bucket, kb); err != nil {
+			errs[i] = &PersistError{Op: "delete", Bucket: bucket, Err: err}
+		}
+	}
 	if len(recs) == 0 {
 		return
 	}
@@ -87,11 +90,70 @@ func (s *sink[K, V]) Write(ctx context.Context, ops []*writeback.Op[K, opVal[K, 
 	}
 }
 
+// encodeRange encodes ops (the batch's ops from index base) into a: the
+// records of the puts at the start of recs, with their ops' batch indices
+// in putOps, and the keys of the deletes in dels, at their ops' places.
+// It sets errs for the ops that do not encode and returns how many
+// records it made. It runs on a goroutine of its own for a part of a large
+// batch, touching only its own ranges of the scratch.
+func (p *persister[K, V]) encodeRange(a *arena.Arena, ops []*writeback.Op[K, opVal[K, V]], errs []error, recs []store.Record, putOps []int, dels [][]byte, base int) int {
+	k := 0
+	for i, op := range ops {
+		bucket := p.c.bucketName(op.Key.Bucket)
+		room := a.Room(keyRoom)
+		kb, err := p.cfg.KeyCodec.EncodeKey(room, op.Key.Key)
+		kb = a.Keep(room, kb)
+		if err != nil {
+			errs[i] = writeback.Permanent(&PersistError{Op: "encode", Bucket: bucket, Err: err})
+			continue
+		}
+		if op.Del {
+			if kb == nil {
+				kb = []byte{}
+			}
+			dels[i] = kb
+			continue
+		}
+		e := op.Val
+		val, ok := p.c.valueOf(e)
+		if !ok {
+			errs[i] = writeback.Permanent(&PersistError{Op: "open sealed value", Bucket: bucket, Err: errors.New("sealed value does not open")})
+			continue
+		}
+		room = a.Room(valueRoom)
+		vb, err := p.cfg.Codec.Encode(room, val)
+		vb = a.Keep(room, vb)
+		if err != nil {
+			errs[i] = writeback.Permanent(&PersistError{Op: "encode", Bucket: bucket, Err: err})
+			continue
+		}
+		r := store.Record{Bucket: bucket, Key: kb, Value: vb}
+		if d := e.Deadline(); d != 0 {
+			r.ExpireAt = p.c.clock.wall(d)
+		}
+		recs[k], putOps[k] = r, base+i
+		k++
+	}
+	return k
+}
+
 // writeScratch is the memory sink.Write works in, kept between drains.
 type writeScratch struct {
 	recs   []store.Record
 	putOps []int
-	mem    *arena.Arena // during a Write
+	dels   [][]byte
+	counts []int
+	mem    []*arena.Arena // during a Write
+}
+
+// size makes the record, index and delete slices n long, dels all nil.
+func (sc *writeScratch) size(n int) {
+	if cap(sc.recs) < n {
+		sc.recs = make([]store.Record, n)
+		sc.putOps = make([]int, n)
+		sc.dels = make([][]byte, n)
+	}
+	sc.recs, sc.putOps, sc.dels = sc.recs[:n], sc.putOps[:n], sc.dels[:n]
 }
 
 // The room asked of the arena for a key and for a value: enough for most,
@@ -107,11 +169,14 @@ const maxScratchRecords = 1 << 16
 // reset wipes what the scratch held (the values are plaintext) and lets
 // go of record slices beyond its bound.
 func (sc *writeScratch) reset() {
-	sc.mem.Free(true)
-	sc.mem = nil
+	for _, a := range sc.mem {
+		a.Free(true)
+	}
+	clear(sc.mem)
+	sc.mem = sc.mem[:0]
 	clear(sc.recs)
-	sc.recs, sc.putOps = sc.recs[:0], sc.putOps[:0]
+	clear(sc.dels)
 	if cap(sc.recs) > maxScratchRecords {
-		sc.recs, sc.putOps = nil, nil
+		sc.recs, sc.putOps, sc.dels = nil, nil, nil
 	}
 }

@@ -1,0 +1,57 @@
+package arena
+
+import (
+	"runtime"
+	"sync"
+)
+
+// MinPart is the fewest records worth a goroutine of their own when a
+// batch is encoded in parts.
+const MinPart = 128
+
+// PartsFor returns how many parts a batch of n records is encoded in: one
+// per CPU at most, and none smaller than MinPart.
+func PartsFor(n int) int {
+	return max(1, min(runtime.GOMAXPROCS(0), n/MinPart))
+}
+
+// Parts calls fn on parts consecutive ranges of [0, n), each with an arena
+// of its own, concurrently when parts > 1 (the last range runs on the
+// caller's goroutine), and returns the arenas appended to dst[:0], to be
+// freed once the next stage is done with what they hold. A panic in fn is
+// raised again in the caller's goroutine, as it would have been without
+// the split, with every arena freed.
+func Parts(dst []*Arena, n, parts int, fn func(a *Arena, part, lo, hi int)) []*Arena {
+	as := dst[:0]
+	for range parts {
+		as = append(as, Get())
+	}
+	if parts == 1 {
+		fn(as[0], 0, 0, n)
+		return as
+	}
+	panics := make([]any, parts)
+	run := func(i int) {
+		defer func() {
+			if r := recover(); r != nil {
+				panics[i] = r
+			}
+		}()
+		fn(as[i], i, i*n/parts, (i+1)*n/parts)
+	}
+	var wg sync.WaitGroup
+	for i := range parts - 1 {
+		wg.Go(func() { run(i) })
+	}
+	run(parts - 1)
+	wg.Wait()
+	for _, p := range panics {
+		if p != nil {
+			for _, a := range as {
+				a.Free(true)
+			}
+			panic(p)
+		}
+	}
+	return as
+}
