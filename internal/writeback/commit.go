@@ -3,6 +3,7 @@ package writeback
 import (
 	"context"
 	"errors"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -14,16 +15,76 @@ import (
 // themselves when no drain has taken their op yet (Await): concurrent
 // writers share one batch, as in a group commit.
 
-// Waiter is how a write-through write learns the outcome of its op.
+// Waiter is how a write-through write learns the outcome of its op. A
+// drain tells it exactly once (then lets go of it), so a Waiter whose
+// outcome Await took is referenced by nothing else and goes back to a
+// pool. It holds no channel: a channel made in one testing/synctest
+// bubble must not be used from another, and pooled Waiters cross them.
 type Waiter struct {
-	ch   chan error
+	mu   sync.Mutex
+	cond sync.Cond // L is &mu
+	done bool
+	err  error
 	gone atomic.Bool // the writer stopped waiting; its op goes on as write-behind
+	// one backs the waiter list of its op (Append), so that a write's
+	// op costs no allocation for it. A list of it has capacity 1: any
+	// append copies it elsewhere, and a filter that empties it leaves nil
+	// (drain), so that nothing writes to one once the Waiter is pooled.
+	one [1]*Waiter
 }
 
-// NewWaiter returns a Waiter for one write.
-func NewWaiter() *Waiter { return &Waiter{ch: make(chan error, 1)} }
+var waiters = sync.Pool{New: func() any {
+	w := new(Waiter)
+	w.cond.L = &w.mu
+	return w
+}}
+
+// NewWaiter returns a Waiter for one write. Await takes it back once it
+// has the outcome: do not use w after Await.
+func NewWaiter() *Waiter { return waiters.Get().(*Waiter) }
+
+// tell gives w its op's outcome.
+func (w *Waiter) tell(err error) {
+	w.mu.Lock()
+	w.done, w.err = true, err
+	w.cond.Signal() // under mu: once it is released, w may be pooled
+	w.mu.Unlock()
+}
+
+// told returns the outcome if w has it.
+func (w *Waiter) told() (bool, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.done, w.err
+}
+
+// wait waits for the outcome.
+func (w *Waiter) wait() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for !w.done {
+		w.cond.Wait()
+	}
+	return w.err
+}
+
+// received returns w, whose outcome was taken, to the pool, and err.
+func (w *Waiter) received(err error) error {
+	w.done, w.err = false, nil
+	waiters.Put(w)
+	return err
+}
 
 func (e *Engine[K, P]) acquire(ctx context.Context) error {
+	// Without waiting first: a context's Done channel is made on first
+	// use, an allocation a free semaphore does not need.
+	if ctx.Err() == nil {
+		select {
+		case e.sem <- struct{}{}:
+			return nil
+		default:
+		}
+	}
 	select {
 	case e.sem <- struct{}{}:
 		return nil
@@ -38,32 +99,26 @@ func (e *Engine[K, P]) release() { <-e.sem }
 // other has stored it yet; ctx (and Config.Timeout) bound the wait. A
 // write whose caller stops waiting stays queued, as a write-behind write.
 func (e *Engine[K, P]) Await(ctx context.Context, w *Waiter) error {
-	select {
-	case err := <-w.ch:
-		return err
-	default:
+	if ok, err := w.told(); ok {
+		return w.received(err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, e.cfg.Timeout)
 	defer cancel()
 	if err := e.acquire(ctx); err != nil {
 		// A drain may have answered meanwhile.
-		select {
-		case err := <-w.ch:
-			return err
-		default:
+		if ok, err := w.told(); ok {
+			return w.received(err)
 		}
-		w.gone.Store(true)
+		w.gone.Store(true) // the engine still holds it: not pooled
 		return err
 	}
-	select {
-	case err := <-w.ch:
+	if ok, err := w.told(); ok {
 		e.release()
-		return err
-	default:
+		return w.received(err)
 	}
 	e.drain(ctx, w)
 	e.release()
-	return <-w.ch
+	return w.received(w.wait())
 }
 
 // Flush drains until every op queued before the call is stored or given
@@ -183,10 +238,13 @@ func (e *Engine[K, P]) drain(parent context.Context, self *Waiter) error {
 		for _, w := range op.ws {
 			switch {
 			case w == self:
-				w.ch <- err
+				w.tell(err)
 			case !w.gone.Load():
 				keep = append(keep, w)
 			}
+		}
+		if len(keep) == 0 {
+			keep = nil // it may be a pooled Waiter's one
 		}
 		op.ws = keep
 		if len(op.ws) == 0 && (isPermanent(err) || op.attempts > e.cfg.Retries) {
@@ -205,7 +263,7 @@ func (e *Engine[K, P]) drain(parent context.Context, self *Waiter) error {
 	for i, op := range ops {
 		if errs[i] == nil {
 			for _, w := range op.ws {
-				w.ch <- nil
+				w.tell(nil)
 			}
 		}
 	}
@@ -214,7 +272,7 @@ func (e *Engine[K, P]) drain(parent context.Context, self *Waiter) error {
 		err, bad := clearErr[b]
 		if !bad {
 			for _, w := range c.ws {
-				w.ch <- nil
+				w.tell(nil)
 			}
 			continue
 		}
@@ -222,10 +280,13 @@ func (e *Engine[K, P]) drain(parent context.Context, self *Waiter) error {
 		for _, w := range c.ws {
 			switch {
 			case w == self:
-				w.ch <- err
+				w.tell(err)
 			case !w.gone.Load():
 				keep = append(keep, w)
 			}
+		}
+		if len(keep) == 0 {
+			keep = nil
 		}
 		c.ws = keep
 		if retryClears == nil {

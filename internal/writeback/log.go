@@ -25,7 +25,8 @@ func (e *Engine[K, P]) Append(stripeIdx int, key Key[K], val P, del bool, w *Wai
 	st.seq++
 	op := Op[K, P]{Key: key, Val: val, Del: del, seq: st.seq, stripe: stripeIdx}
 	if w != nil {
-		op.ws = []*Waiter{w}
+		w.one[0] = w
+		op.ws = w.one[:1:1]
 	}
 	st.log = append(st.log, op)
 	st.n.Store(int32(len(st.log)))
