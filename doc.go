@@ -194,8 +194,10 @@
 // it needs a keyring (Options.Keyring, or Persist.Keyring), not a backend,
 // and [Store.Rotate] re-seals them with the persisted records.
 //
-// The flusher is the one goroutine a persisting store adds to the reaper;
-// Close stops both.
+// The flusher is the one long-lived goroutine a persisting store adds to
+// the reaper; Close stops both. A drain of 256 writes or more is encoded,
+// compressed and sealed in parts on up to GOMAXPROCS short-lived
+// goroutines, which end before it writes its one batch.
 //
 // # Which calls can block
 //
