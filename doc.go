@@ -195,9 +195,9 @@
 // and [Store.Rotate] re-seals them with the persisted records.
 //
 // The flusher is the one long-lived goroutine a persisting store adds to
-// the reaper; Close stops both. A drain of 256 writes or more is encoded,
-// compressed and sealed in parts on up to GOMAXPROCS short-lived
-// goroutines, which end before it writes its one batch.
+// the reaper; Close stops both. A large drain is encoded (from 256
+// writes), compressed and sealed (from 128) in parts on up to GOMAXPROCS
+// short-lived goroutines, which end before it writes its one batch.
 //
 // # Which calls can block
 //
