@@ -162,17 +162,18 @@ func (c *core[K, V]) getTallied(b *bucketState, key K, closed bool, t *readTally
 		t.misses++
 		return v, false
 	}
-	if e.extra != nil {
-		if e.extra.token != "" { // a guarded entry: GetMany presents no token
+	x := e.extras()
+	if x != nil {
+		if x.token != "" { // a guarded entry: GetMany presents no token
 			t.tokenMisses++
 			t.misses++
 			return v, false
 		}
-		if e.extra.onAccess != nil {
-			c.call("entry OnAccess", e.extra.onAccess, c.event(e, 0))
+		if x.onAccess != nil {
+			c.call("entry OnAccess", x.onAccess, c.event(e, 0))
 		}
 	}
-	if e.extra != nil && e.extra.sealed != nil {
+	if x != nil && x.sealed != nil {
 		if v, ok = c.valueOf(e); !ok {
 			return v, false // reported by valueOf; counted neither way, as in get
 		}

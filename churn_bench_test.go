@@ -105,11 +105,12 @@ func setTail(b *testing.B, expiring, unpreempted bool) {
 // BenchmarkMemoryPerEntry reports the live heap per entry, key and value
 // included, of a store holding 1M uint64 keys with 16-byte values, under
 // each policy with MaxKeys 1M, with and without a TTL (an hour: nothing
-// expires during the measurement). The Evict policy bounds each shard to
-// its share of MaxKeys, so a few entries may be evicted: the heap is
-// divided by the entries present.
+// expires during the measurement). The value is a [2]uint64 held in the
+// entry; the value=bytes variants hold a 16-byte []byte instead (a slice
+// header in the entry, the bytes in an allocation of their own). The Evict
+// policy bounds each shard to its share of MaxKeys, so a few entries may
+// be evicted: the heap is divided by the entries present.
 func BenchmarkMemoryPerEntry(b *testing.B) {
-	const n = 1_000_000
 	for _, policy := range []livedict.Policy{livedict.Reject, livedict.Evict} {
 		for _, ttl := range []time.Duration{livedict.NoExpiry, time.Hour} {
 			name := "policy=" + policy.String() + "/ttl=none"
@@ -117,36 +118,44 @@ func BenchmarkMemoryPerEntry(b *testing.B) {
 				name = "policy=" + policy.String() + "/ttl=1h"
 			}
 			b.Run(name, func(b *testing.B) {
-				var perEntry float64
-				for b.Loop() {
-					var before, after runtime.MemStats
-					runtime.GC()
-					runtime.GC()
-					runtime.ReadMemStats(&before)
-					s, err := livedict.New[uint64, [2]uint64](&livedict.Options[uint64, [2]uint64]{
-						MaxKeys: n,
-						Policy:  policy,
-					})
-					if err != nil {
-						b.Fatal(err)
-					}
-					for i := range uint64(n) {
-						if err := s.Set(i, [2]uint64{i, i}, ttl); err != nil {
-							b.Fatal(err)
-						}
-					}
-					runtime.GC()
-					runtime.GC()
-					runtime.ReadMemStats(&after)
-					present := s.Len()
-					if present < n*9/10 {
-						b.Fatalf("Len = %d of %d", present, n)
-					}
-					perEntry = float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / float64(present)
-					s.Close()
-				}
-				b.ReportMetric(perEntry, "B/entry")
+				memoryPerEntry(b, policy, ttl, func(i uint64) [2]uint64 { return [2]uint64{i, i} })
 			})
 		}
+		b.Run("policy="+policy.String()+"/ttl=none/value=bytes", func(b *testing.B) {
+			memoryPerEntry(b, policy, livedict.NoExpiry, func(uint64) []byte { return make([]byte, 16) })
+		})
 	}
+}
+
+func memoryPerEntry[V any](b *testing.B, policy livedict.Policy, ttl time.Duration, value func(uint64) V) {
+	const n = 1_000_000
+	var perEntry float64
+	for b.Loop() {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		s, err := livedict.New[uint64, V](&livedict.Options[uint64, V]{
+			MaxKeys: n,
+			Policy:  policy,
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := range uint64(n) {
+			if err := s.Set(i, value(i), ttl); err != nil {
+				b.Fatal(err)
+			}
+		}
+		runtime.GC()
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		present := s.Len()
+		if present < n*9/10 {
+			b.Fatalf("Len = %d of %d", present, n)
+		}
+		perEntry = float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / float64(present)
+		s.Close()
+	}
+	b.ReportMetric(perEntry, "B/entry")
 }

@@ -80,8 +80,8 @@ func (c *core[K, V]) event(e *entry[K, V], r Reason) Event[K, V] {
 // removedOne runs the hooks for an entry that left the store.
 func (c *core[K, V]) removedOne(e *entry[K, V], r Reason) {
 	var perEntry func(Event[K, V])
-	if r == ReasonExpired && e.extra != nil {
-		perEntry = e.extra.onExpire
+	if x := e.extras(); r == ReasonExpired && x != nil {
+		perEntry = x.onExpire
 	}
 	var specific func(Event[K, V])
 	var name string

@@ -24,8 +24,8 @@ func (c *core[K, V]) get(b *bucketState, key K, token string) (v V, ok bool) {
 		}
 		return v, false
 	}
-	if e.extra != nil {
-		if e.extra.token != "" && !tokenMatches(e.extra.token, token) {
+	if x := e.extras(); x != nil {
+		if x.token != "" && !tokenMatches(x.token, token) {
 			cell := c.reads.cell()
 			cell.tokenMisses.Add(1)
 			if c.readStats {
@@ -33,10 +33,10 @@ func (c *core[K, V]) get(b *bucketState, key K, token string) (v V, ok bool) {
 			}
 			return v, false
 		}
-		if e.extra.onAccess != nil {
-			c.call("entry OnAccess", e.extra.onAccess, c.event(e, 0))
+		if x.onAccess != nil {
+			c.call("entry OnAccess", x.onAccess, c.event(e, 0))
 		}
-		if e.extra.sealed != nil {
+		if x.sealed != nil {
 			if v, ok = c.valueOf(e); !ok {
 				return v, false
 			}

@@ -159,7 +159,7 @@ func (v *View[K, V]) current(cur *entry[K, V]) (V, error) {
 // replaces it on a reload (e is never guarded: guarded entries are not
 // reloaded). A sealed value is sealed again by the write.
 func keptExtra[K comparable, V any](e *entry[K, V]) *entryExtra[K, V] {
-	x := e.extra
+	x := e.extras()
 	if x == nil || (x.onExpire == nil && x.onAccess == nil) {
 		return nil
 	}

@@ -112,10 +112,11 @@ func (c *core[K, V]) resealMemory() int {
 	n := 0
 	for i := range c.shards {
 		c.shards[i].table.Load().each(func(e *entry[K, V]) bool {
-			if e.extra == nil || e.extra.sealed == nil {
+			x := e.extras()
+			if x == nil || x.sealed == nil {
 				return true
 			}
-			sv := e.extra.sealed
+			sv := x.sealed
 			old := sv.blob.Load()
 			if sealedUnderKey(*old, ring.Primary()) {
 				return true

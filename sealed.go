@@ -106,11 +106,12 @@ func (p *sealer[K, V]) openValue(bucket string, key K, blob []byte) (V, error) {
 // when a sealed value does not open, which is reported to OnError (it
 // would mean the keyring lost the key that sealed it).
 func (c *core[K, V]) valueOf(e *entry[K, V]) (V, bool) {
-	if e.extra == nil || e.extra.sealed == nil {
+	x := e.extras()
+	if x == nil || x.sealed == nil {
 		return e.value, true
 	}
 	bucket := c.bucketName(e.bucket())
-	v, err := c.seal.openValue(bucket, e.key, e.extra.sealed.load())
+	v, err := c.seal.openValue(bucket, e.key, x.sealed.load())
 	if err != nil {
 		c.seal.report(&PersistError{Op: "open sealed value", Bucket: bucket, Err: err})
 		return v, false

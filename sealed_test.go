@@ -42,10 +42,10 @@ func TestSealedBucket(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := s.c.lookup(secrets.b, "api")
-	if e == nil || e.value != "" || e.extra == nil || len(e.extra.sealed.load()) == 0 {
+	if e == nil || e.value != "" || e.extras() == nil || len(e.extras().sealed.load()) == 0 {
 		t.Fatalf("the entry does not hold its value sealed: %+v", e)
 	}
-	if bytes.Contains(e.extra.sealed.load(), []byte(secret)) {
+	if bytes.Contains(e.extras().sealed.load(), []byte(secret)) {
 		t.Fatal("the sealed bytes contain the plaintext")
 	}
 	if v, ok := secrets.Get("api"); !ok || v != secret {
@@ -66,7 +66,7 @@ func TestSealedBucket(t *testing.T) {
 	if err := s.Set("plain", "x", NoExpiry); err != nil {
 		t.Fatal(err)
 	}
-	if e := s.c.lookup(s.b, "plain"); e.extra != nil {
+	if e := s.c.lookup(s.b, "plain"); e.extras() != nil {
 		t.Fatal("an unsealed bucket's entry got an extra")
 	}
 	if err := s.Flush(context.Background()); err != nil {
@@ -124,10 +124,10 @@ func TestSealedWithoutBackend(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := s.c.lookup(v.b, "api")
-	if e == nil || e.extra == nil || e.extra.sealed == nil || e.value != "" {
+	if e == nil || e.extras() == nil || e.extras().sealed == nil || e.value != "" {
 		t.Fatal("the entry does not hold its value sealed")
 	}
-	if bytes.Contains(e.extra.sealed.load(), []byte("plaintext-token")) {
+	if bytes.Contains(e.extras().sealed.load(), []byte("plaintext-token")) {
 		t.Fatal("the sealed bytes contain the plaintext")
 	}
 	if got, ok := v.Get("api"); !ok || got != "plaintext-token" {

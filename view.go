@@ -123,7 +123,7 @@ func (v *View[K, V]) Has(key K) bool { return v.c.visible(v.b, key, "") != nil }
 // another token is a miss.
 func (c *core[K, V]) visible(b *bucketState, key K, token string) *entry[K, V] {
 	e := c.lookup(b, key)
-	if e != nil && e.guarded() && !tokenMatches(e.extra.token, token) {
+	if e != nil && e.guarded() && !tokenMatches(e.extras().token, token) {
 		return nil
 	}
 	return e

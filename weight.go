@@ -72,8 +72,8 @@ func (c *core[K, V]) weightOf(e *entry[K, V]) int64 {
 	if c.wt.weigher == nil {
 		return 0
 	}
-	if e.extra != nil && e.extra.sealed != nil {
-		return int64(e.extra.sealed.weight)
+	if x := e.extras(); x != nil && x.sealed != nil {
+		return int64(x.sealed.weight)
 	}
 	return int64(c.wt.weigher(e.key, e.value))
 }

@@ -169,7 +169,7 @@ func (c *core[K, V]) applyLocked(sh *shard[K, V], idx int, h uint64, b *bucketSt
 		}
 	}
 	r.old = old
-	if old != nil && mode != modeLoad && old.guarded() && !tokenMatches(old.extra.token, presented(e.extra)) {
+	if old != nil && mode != modeLoad && old.guarded() && !tokenMatches(old.extras().token, presented(e.extras())) {
 		// A write without the entry's token never replaces it.
 		r.err = ErrGuarded
 		return r, victims
@@ -406,7 +406,7 @@ func (c *core[K, V]) removeLocked(sh *shard[K, V], idx int, h uint64, b *bucketS
 			}
 			live = d > *now
 		}
-		if live && e.guarded() && !tokenMatches(e.extra.token, token) {
+		if live && e.guarded() && !tokenMatches(e.extras().token, token) {
 			// Guarded and live: without its token, nothing is removed,
 			// in memory or in the backend.
 			return nil, 0, true
@@ -490,7 +490,7 @@ func (c *core[K, V]) touchAt(ctx context.Context, b *bucketState, key K, ttl tim
 		c.reaper.hand(expired[K, V]{e, d})
 		return false, nil
 	}
-	if e.guarded() && !tokenMatches(e.extra.token, token) {
+	if e.guarded() && !tokenMatches(e.extras().token, token) {
 		sh.mu.Unlock()
 		unreserve()
 		return false, nil
