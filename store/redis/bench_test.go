@@ -25,6 +25,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/livedict/livedict/crypto"
+	"github.com/livedict/livedict/internal/backendtest"
 	"github.com/livedict/livedict/layer"
 	"github.com/livedict/livedict/store"
 	"github.com/livedict/livedict/store/redis"
@@ -178,6 +179,52 @@ func BenchmarkPutBatch(b *testing.B) {
 			}
 			return bp.PutBatch(b.Context(), rs)
 		})
+	})
+}
+
+// BenchmarkPutBatchSerial calls PutBatch the way the write-back engine of
+// a LiveDict Store does: one call at a time (its drains are serialised),
+// each with every write queued since the last, here batchSize records.
+func BenchmarkPutBatchSerial(b *testing.B) {
+	srv := benchServer(b)
+	for _, n := range []int{256, 4096} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			s, err := redis.Open(&redis.Options{Addrs: []string{srv.Addr}, Prefix: "bench-serial", Timeout: 30 * time.Second})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			rs := make([]store.Record, n)
+			b.ReportAllocs()
+			b.SetBytes(int64(n * len(benchValue)))
+			i := 0
+			for b.Loop() {
+				for j := range rs {
+					rs[j] = store.Record{Bucket: "b", Key: benchKeyNames[(i+j)%benchKeys], Value: benchValue}
+				}
+				if err := s.PutBatch(b.Context(), rs); err != nil {
+					b.Fatal(err)
+				}
+				i += n
+			}
+			b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "entries/s")
+		})
+	}
+}
+
+// BenchmarkStoreWriteBehind is what an application sees: Sets into a
+// write-behind LiveDict Store over Redis, then the Flush that stores them
+// (internal/backendtest). Its keys are new, so run it with a fixed count
+// (-benchtime 200000x) to bound the server's memory.
+func BenchmarkStoreWriteBehind(b *testing.B) {
+	srv := benchServer(b)
+	var n atomic.Int64
+	backendtest.BenchmarkStoreWriteBehind(b, func(b *testing.B) store.Stage {
+		s, err := redis.Open(&redis.Options{Addrs: []string{srv.Addr}, Prefix: fmt.Sprintf("bench-store-%d", n.Add(1)), Timeout: 30 * time.Second})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return s
 	})
 }
 

@@ -43,6 +43,11 @@ func (n namer) appendName(dst []byte, bucket string, key []byte) []byte {
 	return b64.AppendEncode(n.appendBucketPrefix(dst, bucket), key)
 }
 
+// nameLen returns len(n.name(bucket, key)).
+func (n namer) nameLen(bucket string, key []byte) int {
+	return len(n.prefix) + b64.EncodedLen(len(bucket)) + 1 + b64.EncodedLen(len(key))
+}
+
 // name returns the Redis key for bucket and key.
 func (n namer) name(bucket string, key []byte) string {
 	var buf [256]byte

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -24,6 +25,7 @@ type Store struct {
 	timeout   time.Duration // <= 0: none of our own
 	scanCount int
 	maxValue  int64
+	seed      maphash.Seed // PutBatch's split by key
 	// nodes calls fn on each server holding a part of the keyspace, for
 	// SCAN, or is nil when client talks to one server.
 	nodes func(ctx context.Context, fn func(context.Context, *goredis.Client) error) error
@@ -67,6 +69,7 @@ func newStore(client goredis.UniversalClient, owned bool, opts *Options) *Store 
 		timeout:   cmp.Or(opts.Timeout, DefaultTimeout),
 		scanCount: cmp.Or(opts.ScanCount, DefaultScanCount),
 		maxValue:  cmp.Or(opts.MaxValueSize, DefaultMaxValueSize),
+		seed:      maphash.MakeSeed(),
 	}
 	switch c := client.(type) {
 	case *goredis.ClusterClient:
@@ -190,59 +193,6 @@ func (s *Store) Put(ctx context.Context, r store.Record) error {
 func (s *Store) checkSize(r store.Record) error {
 	if int64(len(r.Value)) > s.maxValue {
 		return fmt.Errorf("%w: %d bytes is more than MaxValueSize %d", ErrTooLarge, len(r.Value), s.maxValue)
-	}
-	return nil
-}
-
-// Batches of PutBatch are split into pipelines of at most these many records
-// or bytes, each a round trip of its own under Timeout.
-const (
-	maxPipelineRecords = 1024
-	maxPipelineBytes   = 4 << 20
-)
-
-// PutBatch stores rs as Put would, in pipelines (one round trip per
-// pipeline; in a cluster go-redis splits each pipeline by node). It is not
-// atomic: after an error any subset of rs may be stored.
-func (s *Store) PutBatch(ctx context.Context, rs []store.Record) error {
-	if err := s.check(ctx); err != nil {
-		return err
-	}
-	for _, r := range rs {
-		if err := s.checkSize(r); err != nil {
-			return fmt.Errorf("store/redis: put batch: %w", err)
-		}
-	}
-	var bufs []*buffer
-	for len(rs) > 0 {
-		n, size := 0, 0
-		for n < len(rs) && n < maxPipelineRecords && (n == 0 || size < maxPipelineBytes) {
-			size += len(rs[n].Key) + len(rs[n].Value)
-			n++
-		}
-		chunk := rs[:n]
-		rs = rs[n:]
-		err := s.call(ctx, "put batch", func(ctx context.Context) error {
-			now := time.Now()
-			_, err := s.client.Pipelined(ctx, func(p goredis.Pipeliner) error {
-				for _, r := range chunk {
-					cmd, buf := s.putCmd(ctx, r, now)
-					if buf != nil {
-						bufs = append(bufs, buf)
-					}
-					_ = p.Process(ctx, cmd)
-				}
-				return nil
-			})
-			for _, b := range bufs {
-				b.release()
-			}
-			bufs = bufs[:0]
-			return err
-		})
-		if err != nil {
-			return err
-		}
 	}
 	return nil
 }
