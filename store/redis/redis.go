@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,7 +24,6 @@ type Store struct {
 	timeout   time.Duration // <= 0: none of our own
 	scanCount int
 	maxValue  int64
-	seed      maphash.Seed // PutBatch's split by key
 	// nodes calls fn on each server holding a part of the keyspace, for
 	// SCAN, or is nil when client talks to one server.
 	nodes func(ctx context.Context, fn func(context.Context, *goredis.Client) error) error
@@ -69,7 +67,6 @@ func newStore(client goredis.UniversalClient, owned bool, opts *Options) *Store 
 		timeout:   cmp.Or(opts.Timeout, DefaultTimeout),
 		scanCount: cmp.Or(opts.ScanCount, DefaultScanCount),
 		maxValue:  cmp.Or(opts.MaxValueSize, DefaultMaxValueSize),
-		seed:      maphash.MakeSeed(),
 	}
 	switch c := client.(type) {
 	case *goredis.ClusterClient:

@@ -151,6 +151,7 @@ func testBackend(t *testing.T, b backend) {
 		{"ClientClockDecides", testClientClockDecides},
 		{"ForeignKeys", testForeignKeys},
 		{"ManyPages", testManyPages},
+		{"BatchLastWins", testBatchLastWins},
 		{"ScanEarlyStop", testScanEarlyStop},
 		{"ScanCancelled", testScanCancelled},
 		{"Ping", testPing},
