@@ -159,6 +159,18 @@ func benchPutBatch(b *testing.B, batch int, stack benchStack, noSync bool) {
 	reportEntries(b, b.N*batch)
 }
 
+// BenchmarkPutBatchDrain stores batches of 16384 records, the size of a
+// drain of a LiveDict Store's write-back queue under sustained writes (it
+// drains as soon as a quarter of its default 65536 writes wait): several
+// Badger transactions per batch.
+func BenchmarkPutBatchDrain(b *testing.B) {
+	for _, d := range benchDurability {
+		b.Run("16384/plain/"+d.name, func(b *testing.B) {
+			benchPutBatch(b, 16384, benchStacks()[0], d.noSync)
+		})
+	}
+}
+
 // BenchmarkGet reads random records of 10,000 written before the timer
 // starts.
 func BenchmarkGet(b *testing.B) {

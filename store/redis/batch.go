@@ -23,7 +23,8 @@ const (
 // PutBatch stores rs as Put would, in pipelines (one round trip per
 // pipeline, one after the other; in a cluster go-redis splits each pipeline
 // by node). It is not atomic: after an error any subset of rs may be
-// stored.
+// stored. The commands' arguments live in memory PutBatch reuses once it
+// returns: a hook of a client given in Options.Client must not keep them.
 func (s *Store) PutBatch(ctx context.Context, rs []store.Record) error {
 	if err := s.check(ctx); err != nil {
 		return err
