@@ -61,7 +61,7 @@ func (s *Store) PutBatch(ctx context.Context, rs []store.Record) error {
 // pipe is the memory one pipeline of SETs is built in, pooled: the names
 // and stored values of all its records back to back in buf, with the
 // command arguments pointing into it, so that a record costs go-redis's
-// command object and nothing else. The argument strings alias buf (go-redis
+// command object and its reply, and no memory of ours. The argument strings alias buf (go-redis
 // reads them as strings: a key's hash slot, in a cluster, is computed from
 // it); buf is not written again until the pipeline has been answered and
 // release is called, and go-redis keeps no use of a command's arguments
