@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/livedict/livedict/crypto"
 	"github.com/livedict/livedict/layer"
@@ -167,6 +168,32 @@ func BenchmarkPutBatchDrain(b *testing.B) {
 	for _, d := range benchDurability {
 		b.Run("16384/plain/"+d.name, func(b *testing.B) {
 			benchPutBatch(b, 16384, benchStacks()[0], d.noSync)
+		})
+	}
+}
+
+// BenchmarkPutBatchExpiring is BenchmarkPutBatch/256/plain with every
+// record expiring in an hour, so each value carries an expiry header.
+func BenchmarkPutBatchExpiring(b *testing.B) {
+	for _, d := range benchDurability {
+		b.Run("256/plain/"+d.name, func(b *testing.B) {
+			s := openBench(b, benchStacks()[0], d.noSync).(store.BatchPutter)
+			v := benchValue(rand.New(rand.NewPCG(1, 2)))
+			exp := time.Now().Add(time.Hour)
+			rs := make([]store.Record, 256)
+			b.SetBytes(256 * benchValueSize)
+			b.ReportAllocs()
+			next := 0
+			for b.Loop() {
+				for j := range rs {
+					rs[j] = store.Record{Bucket: "bench", Key: benchKey(next), Value: v, ExpireAt: exp}
+					next++
+				}
+				if err := s.PutBatch(b.Context(), rs); err != nil {
+					b.Fatal(err)
+				}
+			}
+			reportEntries(b, b.N*256)
 		})
 	}
 }

@@ -110,25 +110,26 @@ func (s *Store) DB() *bdg.DB { return s.db }
 // they pass, the caller must call s.gate.Leave.
 func (s *Store) begin(ctx context.Context) error { return s.gate.Enter(ctx) }
 
-// entry builds the Badger entry for r in e, appending its key to keys,
-// which it returns. It rejects what Badger cannot hold before Badger does:
+// entry builds the Badger entry for r in e, appending its key, and its
+// value when that needs an expiry header, to buf, which it returns. It
+// rejects what Badger cannot hold before Badger does:
 // Badger's own errors quote a hex dump of the key or value.
-func (s *Store) entry(e *bdg.Entry, keys []byte, r store.Record) ([]byte, error) {
-	start := len(keys)
-	keys = appendBucketPrefix(keys, r.Bucket)
-	keys = append(keys, r.Key...)
-	k := keys[start:len(keys):len(keys)]
+func (s *Store) entry(e *bdg.Entry, buf []byte, r store.Record) ([]byte, error) {
+	start := len(buf)
+	buf = appendBucketPrefix(buf, r.Bucket)
+	buf = append(buf, r.Key...)
+	k := buf[start:len(buf):len(buf)]
 	if len(k) > maxBadgerKey {
-		return keys[:start], fmt.Errorf("%w: key of %d bytes in a bucket of %d bytes exceeds Badger's %d-byte key limit",
+		return buf[:start], fmt.Errorf("%w: key of %d bytes in a bucket of %d bytes exceeds Badger's %d-byte key limit",
 			ErrTooLarge, len(r.Key), len(r.Bucket), maxBadgerKey)
 	}
-	v, meta, exp := encodeValue(r)
+	v, buf, meta, exp := appendValue(buf, r)
 	if int64(len(v)) > s.maxValue {
-		return keys[:start], fmt.Errorf("%w: value of %d bytes exceeds the value log file size %d",
+		return buf[:start], fmt.Errorf("%w: value of %d bytes exceeds the value log file size %d",
 			ErrTooLarge, len(r.Value), s.maxValue)
 	}
 	*e = bdg.Entry{Key: k, Value: v, UserMeta: meta, ExpiresAt: exp}
-	return keys, nil
+	return buf, nil
 }
 
 // Put stores r. When it returns nil the record is in Badger's write-ahead
@@ -167,16 +168,21 @@ func (s *Store) PutBatch(ctx context.Context, rs []store.Record) (err error) {
 	if len(rs) == 0 {
 		return nil
 	}
-	// One allocation for the entries and one for all their keys.
+	// One allocation for the entries and one for all their keys and the
+	// values that take an expiry header (Badger copies both before the
+	// commit returns).
 	es := make([]bdg.Entry, len(rs))
 	n := 0
 	for _, r := range rs {
 		n += 1 + binary.MaxVarintLen64 + len(r.Bucket) + len(r.Key)
+		if !r.ExpireAt.IsZero() {
+			n += expiryHeaderLen + len(r.Value)
+		}
 	}
-	keys := make([]byte, 0, n)
+	buf := make([]byte, 0, n)
 	for i, r := range rs {
 		var err error
-		if keys, err = s.entry(&es[i], keys, r); err != nil {
+		if buf, err = s.entry(&es[i], buf, r); err != nil {
 			return wrap("put batch", fmt.Errorf("record %d: %w", i, err))
 		}
 	}

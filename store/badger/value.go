@@ -32,14 +32,27 @@ const expiryHeaderLen = 8
 // millisecond: Badger never drops a record before Get and Scan would have
 // hidden it, and drops it at most a second later.
 func encodeValue(r store.Record) (value []byte, userMeta byte, expiresAt uint64) {
+	var dst []byte
+	if !r.ExpireAt.IsZero() {
+		dst = make([]byte, 0, expiryHeaderLen+len(r.Value))
+	}
+	value, _, userMeta, expiresAt = appendValue(dst, r)
+	return value, userMeta, expiresAt
+}
+
+// appendValue is encodeValue building a value with an expiry header at the
+// end of dst, which it returns grown as rest (value is then a part of
+// it); a record without expiry is stored as r.Value, and dst is returned
+// unchanged.
+func appendValue(dst []byte, r store.Record) (value, rest []byte, userMeta byte, expiresAt uint64) {
 	if r.ExpireAt.IsZero() {
-		return r.Value, 0, 0
+		return r.Value, dst, 0, 0
 	}
 	ms := unixMilli(r.ExpireAt)
-	v := make([]byte, expiryHeaderLen+len(r.Value))
-	binary.BigEndian.PutUint64(v, uint64(ms))
-	copy(v[expiryHeaderLen:], r.Value)
-	return v, metaExpiry, expirySeconds(ms)
+	start := len(dst)
+	dst = binary.BigEndian.AppendUint64(dst, uint64(ms))
+	dst = append(dst, r.Value...)
+	return dst[start:len(dst):len(dst)], dst, metaExpiry, expirySeconds(ms)
 }
 
 // Limits of what an int64 of Unix milliseconds holds.
