@@ -2,7 +2,6 @@ package redistest
 
 import (
 	"net"
-	"sync"
 	"testing"
 	"time"
 )
@@ -13,72 +12,28 @@ import (
 // still stream (the delay is a latency, not a bandwidth limit). It is for
 // benchmarks of how a client copes with a remote server.
 type DelayProxy struct {
-	// Addr is the proxy's host:port: give it to clients instead of the
-	// server's.
-	Addr string
-
-	target string
-	delay  time.Duration
-	ln     net.Listener
-	wg     sync.WaitGroup
-
-	mu    sync.Mutex
-	conns map[net.Conn]struct{}
+	relay
+	delay time.Duration
 }
 
 // StartDelayProxy starts a proxy for tb in front of the server at target,
 // delaying each direction by oneWay, and stops it when tb ends.
 func StartDelayProxy(tb testing.TB, target string, oneWay time.Duration) *DelayProxy {
 	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatalf("redistest: %v", err)
-	}
-	p := &DelayProxy{Addr: ln.Addr().String(), target: target, delay: oneWay, ln: ln, conns: map[net.Conn]struct{}{}}
-	p.wg.Add(1)
-	go p.accept()
-	tb.Cleanup(p.Close)
+	p := &DelayProxy{delay: oneWay}
+	p.start(tb, target, p.serve)
 	return p
 }
 
-// Close stops the proxy and closes every connection through it.
-func (p *DelayProxy) Close() {
-	_ = p.ln.Close()
-	p.mu.Lock()
-	for c := range p.conns {
-		_ = c.Close()
-	}
-	p.mu.Unlock()
-	p.wg.Wait()
-}
-
-func (p *DelayProxy) accept() {
-	defer p.wg.Done()
-	for {
-		c, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		s, err := net.Dial("tcp", p.target)
-		if err != nil {
-			_ = c.Close()
-			continue
-		}
-		p.mu.Lock()
-		p.conns[c], p.conns[s] = struct{}{}, struct{}{}
-		p.mu.Unlock()
-		closeBoth := func() {
-			_ = c.Close()
-			_ = s.Close()
-			p.mu.Lock()
-			delete(p.conns, c)
-			delete(p.conns, s)
-			p.mu.Unlock()
-		}
-		p.wg.Add(2)
-		go p.carry(c, s, closeBoth)
-		go p.carry(s, c, closeBoth)
-	}
+// serve carries bytes both ways until either side fails.
+func (p *DelayProxy) serve(c, s net.Conn, closeBoth func()) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		p.carry(s, c, closeBoth)
+	}()
+	p.carry(c, s, closeBoth)
+	<-done
 }
 
 // chunk is what one read got, and when.
@@ -90,7 +45,6 @@ type chunk struct {
 // carry copies from src to dst, each chunk written delay after it was
 // read, until either side fails; then it closes both.
 func (p *DelayProxy) carry(src, dst net.Conn, closeBoth func()) {
-	defer p.wg.Done()
 	line := make(chan chunk, 4096)
 	done := make(chan struct{})
 	go func() { // the writer

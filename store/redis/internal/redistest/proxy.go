@@ -13,33 +13,20 @@ import (
 // closed before the reply arrives, as when a server crashes between its
 // write and its answer. Nothing else is changed.
 type Proxy struct {
-	// Addr is the proxy's host:port: give it to clients instead of the
-	// server's.
-	Addr string
-
-	target string
-	ln     net.Listener
-	wg     sync.WaitGroup
+	relay
 
 	mu      sync.Mutex
 	word    []byte // armed: drop the reply to a request holding it
 	skip    int    // matching requests to let through first
 	dropped chan struct{}
-	conns   map[net.Conn]struct{}
 }
 
 // StartProxy starts a proxy for tb in front of the server at target and
 // stops it when tb ends.
 func StartProxy(tb testing.TB, target string) *Proxy {
 	tb.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatalf("redistest: %v", err)
-	}
-	p := &Proxy{Addr: ln.Addr().String(), target: target, ln: ln, conns: map[net.Conn]struct{}{}}
-	p.wg.Add(1)
-	go p.accept()
-	tb.Cleanup(p.Close)
+	p := &Proxy{}
+	p.start(tb, target, p.pipe)
 	return p
 }
 
@@ -57,52 +44,12 @@ func (p *Proxy) DropReplyTo(word string, nth int) <-chan struct{} {
 	return p.dropped
 }
 
-// Close stops the proxy and closes every connection through it.
-func (p *Proxy) Close() {
-	_ = p.ln.Close()
-	p.mu.Lock()
-	for c := range p.conns {
-		_ = c.Close()
-	}
-	p.mu.Unlock()
-	p.wg.Wait()
-}
-
-func (p *Proxy) accept() {
-	defer p.wg.Done()
-	for {
-		c, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		s, err := net.Dial("tcp", p.target)
-		if err != nil {
-			_ = c.Close()
-			continue
-		}
-		p.mu.Lock()
-		p.conns[c], p.conns[s] = struct{}{}, struct{}{}
-		p.mu.Unlock()
-		p.wg.Add(1)
-		go p.pipe(c, s)
-	}
-}
-
 // pipe copies requests from c to s and replies back. A request that
 // matches the armed word marks the connection; the next reply bytes are
 // then dropped and both ends closed.
-func (p *Proxy) pipe(c, s net.Conn) {
-	defer p.wg.Done()
+func (p *Proxy) pipe(c, s net.Conn, closeBoth func()) {
 	var mu sync.Mutex
 	var doomed chan struct{} // set when the reply to come must be lost
-	closeBoth := func() {
-		_ = c.Close()
-		_ = s.Close()
-		p.mu.Lock()
-		delete(p.conns, c)
-		delete(p.conns, s)
-		p.mu.Unlock()
-	}
 	done := make(chan struct{})
 	go func() { // replies
 		defer close(done)
