@@ -1,10 +1,12 @@
 package livedict
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/livedict/livedict/internal/writeback"
@@ -91,14 +93,12 @@ func (f *failures) err(op string, keys int) error {
 	return &BulkError{Op: op, Keys: keys, Failed: f.list}
 }
 
-// sortFailures orders failures by index; they are few and mostly in order
-// already (shard order within groups), so insertion sort is enough.
+// sortFailures orders failures by index (each index fails at most once).
+// They come grouped by shard, so a bulk call with many failures (a SetMany
+// of many keys into a full store) has them interleaved across shards: an
+// insertion sort, enough for a few, was quadratic there.
 func sortFailures(fs []BulkFailure) {
-	for i := 1; i < len(fs); i++ {
-		for j := i; j > 0 && fs[j].Index < fs[j-1].Index; j-- {
-			fs[j], fs[j-1] = fs[j-1], fs[j]
-		}
-	}
+	slices.SortFunc(fs, func(a, b BulkFailure) int { return cmp.Compare(a.Index, b.Index) })
 }
 
 // GetMany returns the live, unguarded values stored under keys, as a map
