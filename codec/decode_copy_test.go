@@ -16,6 +16,22 @@ func scribble(b []byte) {
 	}
 }
 
+// decodeScribbled encodes v with c, decodes it, overwrites the encoding,
+// and returns what was decoded.
+func decodeScribbled[V any](t *testing.T, c codec.Codec[V], v V) V {
+	t.Helper()
+	b, err := c.Encode(nil, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scribble(b)
+	return got
+}
+
 // TestDecodeOwnsMemory checks that a decoded value shares no memory with
 // the input: the caller may reuse its buffer once Decode returns. A codec
 // that made strings or slices over the input, to save their allocations,
@@ -24,48 +40,20 @@ func TestDecodeOwnsMemory(t *testing.T) {
 	for _, vc := range valueCodecs {
 		t.Run(vc.name, func(t *testing.T) {
 			want := sampleRecord()
-			b, err := vc.c.Encode(nil, want)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := vc.c.Decode(b)
-			if err != nil {
-				t.Fatal(err)
-			}
-			scribble(b)
+			got := decodeScribbled(t, vc.c, want)
 			if diff := cmp.Diff(want, got, vc.opts...); diff != "" {
 				t.Errorf("overwriting the input changed the decoded value (-want +got):\n%s", diff)
 			}
 		})
 	}
 	t.Run("string", func(t *testing.T) {
-		c := codec.String()
-		b, err := c.Encode(nil, "a string")
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := c.Decode(b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		scribble(b)
-		if got != "a string" {
+		if got := decodeScribbled(t, codec.String(), "a string"); got != "a string" {
 			t.Errorf("overwriting the input changed the decoded string to %q", got)
 		}
 	})
 	t.Run("bytes", func(t *testing.T) {
-		c := codec.Bytes()
 		in := []byte("some bytes")
-		b, err := c.Encode(nil, in)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := c.Decode(b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		scribble(b)
-		if !bytes.Equal(got, in) {
+		if got := decodeScribbled(t, codec.Bytes(), in); !bytes.Equal(got, in) {
 			t.Errorf("overwriting the input changed the decoded bytes to %q", got)
 		}
 	})
