@@ -1,11 +1,6 @@
 package layer
 
-import (
-	"runtime"
-	"sync"
-
-	"github.com/livedict/livedict/internal/arena"
-)
+import "github.com/livedict/livedict/internal/arena"
 
 // A batch's records are encoded (compressed, sealed) independently of
 // each other, so a large batch is split into parts encoded on goroutines
@@ -18,41 +13,19 @@ import (
 const minPart = 64
 
 // partsFor returns how many parts a batch of n records is encoded in.
-func partsFor(n int) int {
-	return max(1, min(runtime.GOMAXPROCS(0), n/minPart))
-}
+func partsFor(n int) int { return arena.PartsFor(n, minPart) }
 
-// encodeParts calls fn on parts (at least 2) consecutive ranges of
-// [0, n), each with an arena of its own, concurrently, and returns the
-// arenas (to be freed once the next stage is done with what they hold)
-// and the error of the lowest range that failed: the one a loop over the
-// records in order would have met first. A panic in fn is raised again
-// in the caller's goroutine, as it would have been without the split.
+// encodeParts calls fn on parts consecutive ranges of [0, n), each with an
+// arena of its own, concurrently (arena.Parts, which also raises a panic
+// in fn again in the caller's goroutine), and returns the arenas (to be
+// freed once the next stage is done with what they hold) and the error of
+// the lowest range that failed: the one a loop over the records in order
+// would have met first.
 func encodeParts(n, parts int, fn func(a *arena.Arena, lo, hi int) error) ([]*arena.Arena, error) {
-	as := make([]*arena.Arena, parts)
-	for i := range as {
-		as[i] = arena.Get()
-	}
 	errs := make([]error, parts)
-	panics := make([]any, parts)
-	var wg sync.WaitGroup
-	for i := range parts {
-		wg.Go(func() {
-			defer func() {
-				if r := recover(); r != nil {
-					panics[i] = r
-				}
-			}()
-			errs[i] = fn(as[i], i*n/parts, (i+1)*n/parts)
-		})
-	}
-	wg.Wait()
-	for i := range parts {
-		if panics[i] != nil {
-			freeArenas(as, true)
-			panic(panics[i])
-		}
-	}
+	as := arena.Parts(nil, n, parts, func(a *arena.Arena, part, lo, hi int) {
+		errs[part] = fn(a, lo, hi)
+	})
 	for _, err := range errs {
 		if err != nil {
 			return as, err

@@ -5,14 +5,11 @@ import (
 	"sync"
 )
 
-// MinPart is the fewest records worth a goroutine of their own when a
-// batch is encoded in parts.
-const MinPart = 128
-
 // PartsFor returns how many parts a batch of n records is encoded in: one
-// per CPU at most, and none smaller than MinPart.
-func PartsFor(n int) int {
-	return max(1, min(runtime.GOMAXPROCS(0), n/MinPart))
+// per CPU at most, and none of fewer than minPart records (the fewest
+// worth a goroutine of their own).
+func PartsFor(n, minPart int) int {
+	return max(1, min(runtime.GOMAXPROCS(0), n/minPart))
 }
 
 // Parts calls fn on parts consecutive ranges of [0, n), each with an arena
