@@ -55,7 +55,7 @@ func open(ctx context.Context, path string, opts *Options) (*Store, error) {
 	// SQLITE_BUSY.
 	writer.SetMaxOpenConns(1)
 	writer.SetMaxIdleConns(1)
-	if err := initSchema(ctx, writer); err != nil {
+	if err := retryBusy(ctx, o.BusyTimeout, func() error { return initSchema(ctx, writer) }); err != nil {
 		_ = writer.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", abs, err)
 	}

@@ -50,7 +50,8 @@ type Options struct {
 
 	// BusyTimeout is how long a statement waits for a lock held by another
 	// connection (another Store on the same file, another process) before
-	// it fails with SQLITE_BUSY. It is kept in whole milliseconds, rounded
+	// it fails with SQLITE_BUSY. Open waits as long for another process
+	// creating the same new file. It is kept in whole milliseconds, rounded
 	// up. Zero means DefaultBusyTimeout (5s); negative is invalid.
 	BusyTimeout time.Duration
 

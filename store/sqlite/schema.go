@@ -44,7 +44,9 @@ const (
 // existing one. It runs in one immediate transaction, which takes the write
 // lock first, so two processes creating the same new file serialize: the
 // second waits (within the busy timeout) and then finds the version the
-// first wrote. A file with another version is left as it was.
+// first wrote. Open runs it through retryBusy, which covers the one wait
+// the busy handler does not: the first connection switching a new file to
+// WAL. A file with another version is left as it was.
 func initSchema(ctx context.Context, db *sql.DB) (err error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
