@@ -16,6 +16,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"net"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -294,31 +295,113 @@ func BenchmarkGoRedisPipelineReference(b *testing.B) {
 	})
 }
 
+// BenchmarkRawRESPReference writes what BenchmarkGoRedisPipelineReference
+// writes, with no client library at all: each goroutine builds its 256 SETs
+// as RESP in one buffer, writes it to its own connection and reads the 256
+// "+OK" lines. It is the floor of any Go client's cost, so that the gap
+// between BenchmarkPutBatch/plain and redis-benchmark can be told apart
+// into what a client could save and what the server and the kernel spend.
+func BenchmarkRawRESPReference(b *testing.B) {
+	srv := benchServer(b)
+	names := make([][]byte, benchKeys)
+	for i := range names {
+		names[i] = append([]byte("bench-resp:"), benchKeyNames[i]...)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	defer func() {
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	}()
+	type client struct {
+		conn net.Conn
+		r    *bufio.Reader
+		buf  []byte
+	}
+	var pool sync.Pool
+	parallel(b, 1, benchBatch, func(i int) error {
+		c, _ := pool.Get().(*client)
+		if c == nil {
+			conn, err := net.Dial("tcp", srv.Addr)
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			conns = append(conns, conn)
+			mu.Unlock()
+			c = &client{conn: conn, r: bufio.NewReaderSize(conn, 64<<10)}
+		}
+		defer pool.Put(c)
+		buf := c.buf[:0]
+		for j := range benchBatch {
+			name := names[(i+j)%benchKeys]
+			buf = append(buf, "*3\r\n$3\r\nSET\r\n$"...)
+			buf = strconv.AppendInt(buf, int64(len(name)), 10)
+			buf = append(buf, "\r\n"...)
+			buf = append(buf, name...)
+			buf = append(buf, "\r\n$"...)
+			buf = strconv.AppendInt(buf, int64(len(benchValue)), 10)
+			buf = append(buf, "\r\n"...)
+			buf = append(buf, benchValue...)
+			buf = append(buf, "\r\n"...)
+		}
+		c.buf = buf
+		if _, err := c.conn.Write(buf); err != nil {
+			return err
+		}
+		for range benchBatch {
+			line, err := c.r.ReadSlice('\n')
+			if err != nil {
+				return err
+			}
+			if string(line) != "+OK\r\n" {
+				return fmt.Errorf("reply %q, want +OK", line)
+			}
+		}
+		return nil
+	})
+}
+
 // BenchmarkRedisBenchmarkReference runs redis-benchmark against the same
 // server as the other benchmarks (SET, 1 KiB values, 50 clients, pipelines
-// of 16) and reports its requests/s: the most this server does for writes
-// of this size, with no client library in the way.
+// of 16) and reports its requests/s, with no client library in the way.
+// "one-key" is the plain command, which sets one key over and over; a
+// server overwriting one hot key is faster than one spreading writes over
+// many, so "keys=16384" adds -r 16384: random keys from the key space the
+// PutBatch benchmarks cycle through.
 func BenchmarkRedisBenchmarkReference(b *testing.B) {
 	srv := benchServer(b)
 	bin, err := exec.LookPath("redis-benchmark")
 	if err != nil {
 		b.Fatalf("redis-benchmark not found on PATH: %s", redistest.InstallHint)
 	}
-	var total float64
-	runs := 0
-	for b.Loop() {
-		out, err := exec.Command(bin, "-p", strconv.Itoa(srv.Port), "-P", "16", "-t", "set", "-d", "1024", "-n", "200000", "-q").CombinedOutput()
-		if err != nil {
-			b.Fatalf("redis-benchmark: %v\n%s", err, out)
-		}
-		rps, err := parseRequestsPerSecond(out)
-		if err != nil {
-			b.Fatal(err)
-		}
-		total += rps
-		runs++
+	for _, v := range []struct {
+		name  string
+		extra []string
+	}{
+		{"one-key", nil},
+		{fmt.Sprintf("keys=%d", benchKeys), []string{"-r", strconv.Itoa(benchKeys)}},
+	} {
+		b.Run(v.name, func(b *testing.B) {
+			args := append([]string{"-p", strconv.Itoa(srv.Port), "-P", "16", "-t", "set", "-d", "1024", "-n", "200000", "-q"}, v.extra...)
+			var total float64
+			runs := 0
+			for b.Loop() {
+				out, err := exec.Command(bin, args...).CombinedOutput()
+				if err != nil {
+					b.Fatalf("redis-benchmark: %v\n%s", err, out)
+				}
+				rps, err := parseRequestsPerSecond(out)
+				if err != nil {
+					b.Fatal(err)
+				}
+				total += rps
+				runs++
+			}
+			b.ReportMetric(total/float64(runs), "requests/s")
+		})
 	}
-	b.ReportMetric(total/float64(runs), "requests/s")
 }
 
 // parseRequestsPerSecond reads the SET line of redis-benchmark -q output,
