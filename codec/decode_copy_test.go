@@ -20,14 +20,7 @@ func scribble(b []byte) {
 // and returns what was decoded.
 func decodeScribbled[V any](t *testing.T, c codec.Codec[V], v V) V {
 	t.Helper()
-	b, err := c.Encode(nil, v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := c.Decode(b)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b, got := roundTrip(t, c, v)
 	scribble(b)
 	return got
 }
