@@ -28,6 +28,11 @@ func (s *sink[K, V]) Clear(ctx context.Context, bucket uint32) error {
 	return nil
 }
 
+// minEncodePart is the fewest ops worth a goroutine of their own: the
+// root's encoding is cheaper per record than the layers' compression and
+// sealing (layer's minPart).
+const minEncodePart = 128
+
 // Write encodes ops and writes them: deletes one by one, puts in one
 // store.PutBatch. A value that does not encode (or a sealed value that
 // does not open) fails permanently: retrying cannot help.
@@ -37,11 +42,6 @@ func (s *sink[K, V]) Clear(ctx context.Context, bucket uint32) error {
 // it: the ops hold one op per key, so their order does not matter, and the
 // backend still sees one batch. Encoding is what the flusher does per
 // record besides the layers' work: serial, it bounds the sustained rate.
-// minEncodePart is the fewest ops worth a goroutine of their own: the
-// root's encoding is cheaper per record than the layers' compression and
-// sealing (layer's minPart).
-const minEncodePart = 128
-
 func (s *sink[K, V]) Write(ctx context.Context, ops []*writeback.Op[K, opVal[K, V]], errs []error) {
 	p := (*persister[K, V])(s)
 	// Drains are serialised, so one scratch serves them all. The keys
