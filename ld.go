@@ -126,7 +126,7 @@ func New[K comparable, V any](opts *Options[K, V]) (*Store[K, V], error) {
 		}
 		c.listeners.Store(&ls)
 	}
-	c.reaper.init(n)
+	c.reaper.init(n, opts.OnExpire != nil || opts.OnDelete != nil)
 	go c.run()
 	if c.pst != nil {
 		c.pst.eng.Start()

@@ -14,9 +14,16 @@ import (
 
 // reapBatch bounds the wheel work (entries removed plus entries moved down
 // a level) the reaper does per hold of a shard lock, so writers to that
-// shard wait at most one batch: each unit is a cache miss or two on a big
-// store, so 64 keeps a hold to some microseconds.
-const reapBatch = 64
+// shard wait at most one batch. Each unit is a cache miss or two on a big
+// store, so a batch of 64 held a shard for 10-20 µs, and that hold was the
+// Set p99.9 under churn even with a processor to spare for the reaper; 16
+// cut it by a fifth to a half and 8 gained no more (docs/benchmarks.md,
+// "Reap batches and fresh memory").
+const reapBatch = 16
+
+// hookBatch is how many expiry hooks the reaper runs between yields; they
+// run with no lock held, so only the processor is shared.
+const hookBatch = 64
 
 // reaper is the store's single background goroutine. It sleeps until the
 // earliest due time among the shards (a DueHeap keyed by each shard's
@@ -38,6 +45,13 @@ type reaper[K comparable, V any] struct {
 	batch     []expired[K, V]
 	nodes     []*expiry.Node
 	clockNext int64
+
+	// hooked: a store-wide hook (OnExpire, OnDelete) runs on every
+	// expiry. Without one, only entries with their own OnExpire are kept
+	// for a pass: the rest need nothing after their removal, so the reaper
+	// neither holds nor sorts them, and a writer's expired entry wakes no
+	// one.
+	hooked bool
 }
 
 type expired[K comparable, V any] struct {
@@ -45,7 +59,8 @@ type expired[K comparable, V any] struct {
 	deadline int64
 }
 
-func (r *reaper[K, V]) init(shards int) {
+func (r *reaper[K, V]) init(shards int, hooked bool) {
+	r.hooked = hooked
 	r.kickCh = make(chan struct{}, 1)
 	r.stop = make(chan struct{})
 	r.done = make(chan struct{})
@@ -61,16 +76,35 @@ func (r *reaper[K, V]) kick() {
 	}
 }
 
+// wants reports whether an expiry of e has a hook to run.
+func (r *reaper[K, V]) wants(e *entry[K, V]) bool {
+	if r.hooked {
+		return true
+	}
+	x := e.extras()
+	return x != nil && x.onExpire != nil
+}
+
 func (r *reaper[K, V]) markDirty(i int) { r.dirty[i/64].Or(1 << (i % 64)) }
 
 // hand queues entries that a writer removed as expired; their hooks run on
-// the reaper like every other expiry.
+// the reaper like every other expiry. Entries with no hook are left out.
 func (r *reaper[K, V]) hand(es ...expired[K, V]) {
-	if len(es) == 0 {
+	n := 0
+	for _, x := range es {
+		if r.wants(x.e) {
+			n++
+		}
+	}
+	if n == 0 {
 		return
 	}
 	r.handoffMu.Lock()
-	r.handoff = append(r.handoff, es...)
+	for _, x := range es {
+		if r.wants(x.e) {
+			r.handoff = append(r.handoff, x)
+		}
+	}
 	r.handoffMu.Unlock()
 	r.kick()
 }
@@ -161,7 +195,9 @@ func (c *core[K, V]) reapShard(sh *shard[K, V], now int64, nodes []*expiry.Node,
 		for _, n := range nodes {
 			e := entryOf[K, V](n)
 			c.unlink(sh, e)
-			dst = append(dst, expired[K, V]{e, e.Deadline()})
+			if c.reaper.wants(e) {
+				dst = append(dst, expired[K, V]{e, e.Deadline()})
+			}
 		}
 		sh.stats.expirations.Add(uint64(len(nodes)))
 		next := sh.wheel.Next()
@@ -212,7 +248,7 @@ func (c *core[K, V]) runExpired() {
 	slices.SortFunc(r.batch, func(a, b expired[K, V]) int { return cmp.Compare(a.deadline, b.deadline) })
 	for i, x := range r.batch {
 		c.removedOne(x.e, ReasonExpired)
-		if i%reapBatch == reapBatch-1 {
+		if i%hookBatch == hookBatch-1 {
 			runtime.Gosched() // as in reapShard
 		}
 	}
