@@ -37,8 +37,10 @@ func TestReapKeepsOnlyHooked(t *testing.T) {
 				if err := s.SetWith("own", 2, SetOptions[string, int]{TTL: time.Second, OnExpire: noop}); err != nil {
 					t.Fatal(err)
 				}
-				// The reaper sleeps until the first deadline, a second away
-				// in the bubble's time: reap by hand, past both deadlines.
+				// Once the reaper, woken by the first deadline, sleeps until
+				// it (a second away in the bubble's time), reap by hand,
+				// past both deadlines.
+				synctest.Wait()
 				c := s.c
 				var got []expired[string, int]
 				for i := range c.shards {
@@ -50,21 +52,27 @@ func TestReapKeepsOnlyHooked(t *testing.T) {
 				if s.LenAll() != 0 {
 					t.Errorf("%d entries left after reaping everything", s.LenAll())
 				}
-
-				// A writer's hand-off is filtered the same way.
-				r := &c.reaper
-				r.hand(got...)
-				for _, e := range []*entry[string, int]{newEntry[string, int](0, "plain", 1, nil)} {
-					r.hand(expired[string, int]{e, 1})
-				}
-				r.handoffMu.Lock()
-				keys := expiredKeys(r.handoff)
-				r.handoffMu.Unlock()
-				want := slices.Concat(tc.want, tc.want[1:])
-				if !slices.Equal(keys, want) {
-					t.Errorf("hand-off holds %v, want %v", keys, want)
-				}
 			})
+
+			// A writer's hand-off is filtered the same way, and one that
+			// hands over nothing with a hook wakes no one. A reaper that
+			// is not running, so that nothing drains what it is handed.
+			var r reaper[string, int]
+			r.init(1, tc.opts != nil)
+			plain := newEntry[string, int](0, "plain", 1, nil)
+			own := newEntry(0, "own", 2, &entryExtra[string, int]{onExpire: noop})
+			r.hand(expired[string, int]{plain, 1})
+			if kicked, want := len(r.kickCh) == 1, tc.opts != nil; kicked != want {
+				t.Errorf("handing over an entry without a hook: reaper woken %v, want %v", kicked, want)
+			}
+			r.hand(expired[string, int]{own, 1}, expired[string, int]{plain, 1})
+			if len(r.kickCh) != 1 {
+				t.Error("handing over an entry with a hook did not wake the reaper")
+			}
+			want := slices.Concat(tc.want, tc.want[1:])
+			if keys := expiredKeys(r.handoff); !slices.Equal(keys, want) {
+				t.Errorf("hand-off holds %v, want %v", keys, want)
+			}
 		})
 	}
 }
