@@ -195,9 +195,14 @@
 // and [Store.Rotate] re-seals them with the persisted records.
 //
 // The flusher is the one long-lived goroutine a persisting store adds to
-// the reaper; Close stops both. A large drain is encoded (from 256
-// writes), compressed and sealed (from 128) in parts on up to GOMAXPROCS
-// short-lived goroutines, which end before it writes its one batch.
+// the reaper; Close stops both. A drain of more than 4096 writes is
+// written in chunks of 4096, two at a time on short-lived goroutines (one
+// chunk in the backend's PutBatch while the next is encoded), so a
+// backend gets batches of at most 4096 records and at most two PutBatch
+// calls of one store at once; each write's outcome is its chunk's. A
+// chunk is encoded (from 256 writes), compressed and sealed (from 128) in
+// parts on up to GOMAXPROCS short-lived goroutines, which end before its
+// batch is written. All of them end before the drain does.
 //
 // # Which calls can block
 //

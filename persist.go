@@ -54,8 +54,9 @@ type persister[K comparable, V any] struct {
 	enc  *layer.EncryptStage // nil with Plaintext
 	eng  *writeback.Engine[K, opVal[K, V]]
 
-	// scratch is sink.Write's memory; drains are serialised.
-	scratch writeScratch
+	// scratch is sink.Write's memory, one for each chunk written at a
+	// time (persist_chunks.go); drains are serialised.
+	scratch [chunkWorkers]writeScratch
 
 	// errs counts the failures met outside the engine's drains (records
 	// that do not decode, sealed values that do not open), each reported

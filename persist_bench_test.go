@@ -23,7 +23,9 @@ import (
 //   - write-behind-block is the sustained rate when Sets outpace the
 //     flusher: Block makes them wait for room, so it measures the flusher
 //     (which encodes, compresses and seals every write that is not
-//     coalesced away: the queue holds at most QueueSize writes).
+//     coalesced away: the queue holds at most QueueSize writes), in
+//     chunks of 4096 writes, one in the backend while the next is
+//     encoded (persist_chunks.go).
 //   - write-through waits for the backend on every Set (concurrent
 //     writers would share batches; one goroutine cannot).
 func BenchmarkPersistSet(b *testing.B) {

@@ -33,22 +33,24 @@ func (s *sink[K, V]) Clear(ctx context.Context, bucket uint32) error {
 // sealing (layer's minPart).
 const minEncodePart = 128
 
-// Write encodes ops and writes them: deletes one by one, puts in one
-// store.PutBatch. A value that does not encode (or a sealed value that
-// does not open) fails permanently: retrying cannot help.
+// Write encodes ops and writes them, in chunks (persist_chunks.go): in
+// each, deletes one by one and puts in one store.PutBatch. A value that
+// does not encode (or a sealed value that does not open) fails
+// permanently: retrying cannot help.
+func (s *sink[K, V]) Write(ctx context.Context, ops []*writeback.Op[K, opVal[K, V]], errs []error) {
+	(*persister[K, V])(s).writeChunks(ctx, ops, errs)
+}
+
+// writeChunk writes one chunk of a drain's ops with the scratch sc, which
+// no other chunk in progress uses.
 //
-// A large batch is encoded in parts on goroutines of their own, one per
+// A large chunk is encoded in parts on goroutines of their own, one per
 // CPU at most (internal/arena.Parts), as the layers then compress and seal
 // it: the ops hold one op per key, so their order does not matter, and the
-// backend still sees one batch. Encoding is what the flusher does per
-// record besides the layers' work: serial, it bounds the sustained rate.
-func (s *sink[K, V]) Write(ctx context.Context, ops []*writeback.Op[K, opVal[K, V]], errs []error) {
-	p := (*persister[K, V])(s)
-	// Drains are serialised, so one scratch serves them all. The keys
-	// and values are encoded into arenas (package internal/arena), since
-	// the pipeline copies what it keeps; the values are plaintext, so the
-	// arenas are wiped after.
-	sc := &p.scratch
+// backend still sees one batch. The keys and values are encoded into
+// arenas (package internal/arena), since the pipeline copies what it
+// keeps; the values are plaintext, so the arenas are wiped after.
+func (p *persister[K, V]) writeChunk(ctx context.Context, sc *writeScratch, ops []*writeback.Op[K, opVal[K, V]], errs []error) {
 	n := len(ops)
 	sc.size(n)
 	defer sc.reset()
@@ -168,11 +170,8 @@ const (
 	valueRoom = 4 << 10
 )
 
-// maxScratchRecords bounds the record slices kept between drains.
-const maxScratchRecords = 1 << 16
-
-// reset wipes what the scratch held (the values are plaintext) and lets
-// go of record slices beyond its bound.
+// reset wipes what the scratch held (the values are plaintext). Its
+// record slices are kept: a chunk has at most chunkOps records.
 func (sc *writeScratch) reset() {
 	for _, a := range sc.mem {
 		a.Free(true)
@@ -181,7 +180,4 @@ func (sc *writeScratch) reset() {
 	sc.mem = sc.mem[:0]
 	clear(sc.recs)
 	clear(sc.dels)
-	if cap(sc.recs) > maxScratchRecords {
-		sc.recs, sc.putOps, sc.dels = nil, nil, nil
-	}
 }

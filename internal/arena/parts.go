@@ -2,7 +2,8 @@ package arena
 
 import (
 	"runtime"
-	"sync"
+
+	"github.com/livedict/livedict/internal/par"
 )
 
 // PartsFor returns how many parts a batch of n records is encoded in: one
@@ -24,31 +25,19 @@ func Parts(dst []*Arena, n, parts int, fn func(a *Arena, part, lo, hi int)) []*A
 		as = append(as, Get())
 	}
 	if parts == 1 {
-		fn(as[0], 0, 0, n)
+		fn(as[0], 0, 0, n) // no closure for par.Do to allocate
 		return as
 	}
-	panics := make([]any, parts)
-	run := func(i int) {
-		defer func() {
-			if r := recover(); r != nil {
-				panics[i] = r
-			}
-		}()
-		fn(as[i], i, i*n/parts, (i+1)*n/parts)
-	}
-	var wg sync.WaitGroup
-	for i := range parts - 1 {
-		wg.Go(func() { run(i) })
-	}
-	run(parts - 1)
-	wg.Wait()
-	for _, p := range panics {
-		if p != nil {
+	// A panic in fn frees every arena on its way to the caller.
+	done := false
+	defer func() {
+		if !done {
 			for _, a := range as {
 				a.Free(true)
 			}
-			panic(p)
 		}
-	}
+	}()
+	par.Do(parts, func(i int) { fn(as[i], i, i*n/parts, (i+1)*n/parts) })
+	done = true
 	return as
 }

@@ -1,0 +1,4 @@
+package livedict
+
+// ChunkOps is chunkOps, for the tests of package livedict_test.
+const ChunkOps = chunkOps
