@@ -28,17 +28,21 @@ import (
 // A struct V of plain data (booleans, numbers, strings, []byte, slices,
 // maps keyed by string, pointers and structs of these, none of them with
 // decoding methods of their own, embedded, or tagged intern, alias or
-// as_array) is decoded by a plan made once from its type, which gives
-// what msgpack/v5 gives about twice as fast, and puts the strings and byte
-// slices of one decoded value in one allocation instead of one each (they
+// as_array) is encoded and decoded by a plan made once from its type. It
+// writes the bytes msgpack/v5 writes and reads what msgpack/v5 reads,
+// faster, with no allocation on Encode for a type without maps (beyond
+// growing dst), and Decode puts the strings
+// and byte slices of one value in one allocation instead of one each (they
 // share it, so a string kept from the value keeps the others' bytes
 // alive). Input the plan does not expect (an array-encoded struct, a
 // repeated field, a field name over 31 bytes, a number where it expects
 // a string) is decoded by msgpack/v5, so the result never depends on it.
-// Other types go to msgpack/v5 directly.
+// A type with encoding methods, or with an IsZero method on an omitempty
+// field, is encoded by msgpack/v5; other types go to msgpack/v5 whole.
 func Msgpack[V any]() Codec[V] {
 	c := &msgpackCodec[V]{}
 	c.plan = sync.OnceValue(c.checkedPlan)
+	c.encodePlan = sync.OnceValue(c.checkedEncodePlan)
 	return c
 }
 
@@ -55,6 +59,8 @@ type msgpackCodec[V any] struct {
 	// nil when V is not plain data, or when the plan did not decode a
 	// sample of V as msgpack/v5 does.
 	plan func() *planNode
+	// encodePlan is plan when it also encodes as msgpack/v5 does, else nil.
+	encodePlan func() *planNode
 }
 
 func (c *msgpackCodec[V]) value() *V {
@@ -98,6 +104,19 @@ var msgpackDecoders = sync.Pool{New: func() any {
 }}
 
 func (c *msgpackCodec[V]) Encode(dst []byte, v V) ([]byte, error) {
+	if pl := c.encodePlan(); pl != nil {
+		// Through the pool: &v would move every v to the heap.
+		p := c.value()
+		*p = v
+		dst = pl.encode(dst, unsafe.Pointer(p))
+		c.release(p)
+		return dst, nil
+	}
+	return c.encodeLibrary(dst, v)
+}
+
+// encodeLibrary encodes v with msgpack/v5.
+func (c *msgpackCodec[V]) encodeLibrary(dst []byte, v V) ([]byte, error) {
 	e := msgpackEncoders.Get().(*msgpackEncoder)
 	p := c.value()
 	*p = v
@@ -161,7 +180,7 @@ func (c *msgpackCodec[V]) checkedPlan() (plan *planNode) {
 	}
 	var sample V
 	pl.sample(unsafe.Pointer(&sample))
-	data, err := c.Encode(nil, sample)
+	data, err := c.encodeLibrary(nil, sample)
 	if err != nil {
 		return nil
 	}
@@ -175,6 +194,27 @@ func (c *msgpackCodec[V]) checkedPlan() (plan *planNode) {
 	}
 	got, ok := c.decodePlanned(pl, data, payload)
 	if !ok || !reflect.DeepEqual(got, want) {
+		return nil
+	}
+	return pl
+}
+
+// checkedEncodePlan returns V's plan if it can encode, and encodes a
+// sample V to the bytes msgpack/v5 writes for it.
+func (c *msgpackCodec[V]) checkedEncodePlan() (plan *planNode) {
+	defer func() {
+		if recover() != nil {
+			plan = nil
+		}
+	}()
+	pl := c.plan()
+	if pl == nil || !pl.canEncode() {
+		return nil
+	}
+	var sample V
+	pl.sample(unsafe.Pointer(&sample))
+	want, err := c.encodeLibrary(nil, sample)
+	if err != nil || !bytes.Equal(pl.encode(nil, unsafe.Pointer(&sample)), want) {
 		return nil
 	}
 	return pl

@@ -37,6 +37,7 @@ const (
 
 type planNode struct {
 	op     planOp
+	kind   reflect.Kind
 	typ    reflect.Type
 	size   uintptr     // of an opInt or opUint value, in bytes
 	elem   *planNode   // of a slice, a map's values, a pointer's target
@@ -44,9 +45,10 @@ type planNode struct {
 }
 
 type planField struct {
-	name string
-	off  uintptr
-	node *planNode
+	name      string
+	off       uintptr
+	node      *planNode
+	omitEmpty bool
 }
 
 // maxPlanFields bounds the fields of a struct a plan decodes: one bit
@@ -89,7 +91,7 @@ func planFor(t reflect.Type, open map[reflect.Type]bool) *planNode {
 	if decodesItself(t) {
 		return nil
 	}
-	n := &planNode{typ: t, size: t.Size()}
+	n := &planNode{typ: t, kind: t.Kind(), size: t.Size()}
 	switch t.Kind() {
 	case reflect.Bool:
 		n.op = opBool
@@ -147,14 +149,18 @@ func planFor(t reflect.Type, open map[reflect.Type]bool) *planNode {
 // name, else the Go name; unexported fields and those tagged "-" left out.
 func planFields(n *planNode, t reflect.Type, open map[reflect.Type]bool) bool {
 	seen := map[string]bool{}
+	omitAll := false // from a _msgpack field, for the fields after it
 	for i := range t.NumField() {
 		f := t.Field(i)
 		tag := tagparser.Parse(f.Tag.Get("msgpack"))
 		if tag.Name == "-" {
 			continue
 		}
-		if f.Name == "_msgpack" && (tag.HasOption("as_array") || tag.HasOption("asArray")) {
-			return false
+		if f.Name == "_msgpack" {
+			if tag.HasOption("as_array") || tag.HasOption("asArray") {
+				return false
+			}
+			omitAll = omitAll || tag.HasOption("omitempty")
 		}
 		if f.Anonymous {
 			return false
@@ -177,7 +183,8 @@ func planFields(n *planNode, t reflect.Type, open map[reflect.Type]bool) bool {
 		if fn == nil {
 			return false
 		}
-		n.fields = append(n.fields, planField{name: name, off: f.Offset, node: fn})
+		n.fields = append(n.fields, planField{name: name, off: f.Offset, node: fn,
+			omitEmpty: omitAll || tag.HasOption("omitempty")})
 	}
 	return len(n.fields) <= maxPlanFields
 }

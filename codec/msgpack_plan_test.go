@@ -66,7 +66,7 @@ type planDocV1 struct {
 	Name   string `msgpack:"name"`
 }
 
-var planCmp = []cmp.Option{cmpopts.EquateNaNs(), cmp.AllowUnexported(planDoc{})}
+var planCmp = []cmp.Option{cmpopts.EquateNaNs(), cmp.AllowUnexported(planDoc{}, planOmit{})}
 
 // filler makes random values: nil, empty and full containers, integers of
 // every width, strings of every length class.
@@ -88,6 +88,9 @@ func smallFiller(rng *rand.Rand) filler {
 
 func (f filler) fill(v reflect.Value, depth int) {
 	rng := f.rng
+	if k := v.Kind(); k != reflect.Struct && k != reflect.Slice && k != reflect.Map && k != reflect.Pointer && rng.IntN(3) == 0 {
+		return // zero, for omitempty
+	}
 	switch v.Kind() {
 	case reflect.Bool:
 		v.SetBool(rng.IntN(2) == 1)
@@ -352,9 +355,23 @@ func FuzzPlanMatchesLibrary(f *testing.F) {
 	}
 	doc := Msgpack[planDoc]().(*msgpackCodec[planDoc])
 	leaf := Msgpack[planLeaf]().(*msgpackCodec[planLeaf])
+	omit := Msgpack[planOmit]().(*msgpackCodec[planOmit])
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkPlanned(t, doc, data)
 		checkPlanned(t, leaf, data)
+		checkPlanned(t, omit, data)
+		// Whatever decodes, the plan encodes as msgpack/v5 does. (Decode,
+		// not decodeLibrary: only checked input keeps msgpack/v5 from
+		// allocating what declared lengths ask.)
+		if v, err := leaf.Decode(data); err == nil {
+			checkEncoded(t, leaf, v, true)
+		}
+		if v, err := omit.Decode(data); err == nil {
+			checkEncoded(t, omit, v, len(v.M) <= 1)
+		}
+		if v, err := doc.Decode(data); err == nil {
+			checkEncoded(t, doc, v, false)
+		}
 	})
 }
 
@@ -432,6 +449,23 @@ func TestPlanAllocations(t *testing.T) {
 	if allocs > limit {
 		t.Fatalf("Decode made %v allocations, want at most %v", allocs, limit)
 	}
+	// Encode into a buffer with room makes none (one now and then under
+	// the race detector, for the pooled scratch value).
+	buf := make([]byte, 0, 2*len(data))
+	allocs = testing.AllocsPerRun(100, func() {
+		if buf, err = c.Encode(buf[:0], want); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if !bytes.Equal(buf, data) {
+		t.Fatalf("Encode wrote %x, want %x", buf, data)
+	}
+	if limit = 0; raceEnabled {
+		limit = 1
+	}
+	if allocs > limit {
+		t.Fatalf("Encode made %v allocations, want at most %v", allocs, limit)
+	}
 }
 
 // profile is a record of the kind a cache holds: about 1 KiB encoded.
@@ -468,6 +502,166 @@ func BenchmarkMsgpackDecodePlain(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := bc.decode(data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// planOmit leaves out its empty fields: all of them, by its _msgpack tag.
+type planOmit struct {
+	//lint:ignore U1000 msgpack/v5 reads its tag
+	_msgpack struct{} `msgpack:",omitempty"`
+	On       bool
+	I        int
+	I8       int8
+	U16      uint16
+	F32      float32
+	F64      float64
+	S        string
+	Raw      []byte
+	Tags     []string
+	Ptr      *planLeaf
+	Inner    planInner // empty when all its omitempty fields are
+	Half     planHalf  // never empty: B is not omitempty
+	Leaves   []planLeaf
+	M        map[string]int
+}
+
+type planInner struct {
+	A int    `msgpack:",omitempty"`
+	B string `msgpack:",omitempty"`
+}
+
+type planHalf struct {
+	A int `msgpack:",omitempty"`
+	B int
+}
+
+// checkEncoded checks that the plan of c encodes v to msgpack/v5's bytes
+// (exact: for types without maps, whose entries come in Go's random
+// order) or to bytes msgpack/v5 decodes to v.
+func checkEncoded[V any](t *testing.T, c *msgpackCodec[V], v V, exact bool) {
+	t.Helper()
+	if c.encodePlan() == nil {
+		t.Fatalf("no encoding plan for %T", v)
+	}
+	got, err := c.Encode(nil, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := c.encodeLibrary(nil, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if exact && !bytes.Equal(got, want) {
+		t.Fatalf("the plan wrote %x, msgpack/v5 %x", got, want)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("the plan wrote %d bytes, msgpack/v5 %d", len(got), len(want))
+	}
+	back, err := c.decodeLibrary(got)
+	if err != nil {
+		t.Fatalf("msgpack/v5 cannot decode what the plan wrote: %v", err)
+	}
+	again, err := c.decodeLibrary(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(again, back, planCmp...); diff != "" {
+		t.Fatalf("what the plan wrote decodes differently (-library +plan):\n%s", diff)
+	}
+}
+
+// TestPlanEncodesAsLibrary checks that the plan writes what msgpack/v5
+// writes, omitempty included, for random values.
+func TestPlanEncodesAsLibrary(t *testing.T) {
+	f := bigFiller(rand.New(rand.NewPCG(7, 8)))
+	leaf := Msgpack[planLeaf]().(*msgpackCodec[planLeaf])
+	omit := Msgpack[planOmit]().(*msgpackCodec[planOmit])
+	doc := Msgpack[planDoc]().(*msgpackCodec[planDoc])
+	for range 500 {
+		var l planLeaf
+		f.fill(reflect.ValueOf(&l).Elem(), 0)
+		checkEncoded(t, leaf, l, true)
+		var o planOmit
+		f.fill(reflect.ValueOf(&o).Elem(), 0)
+		checkEncoded(t, omit, o, len(o.M) <= 1)
+		var d planDoc
+		f.fill(reflect.ValueOf(&d).Elem(), 0)
+		checkEncoded(t, doc, d, false)
+	}
+	checkEncoded(t, omit, planOmit{}, true)
+}
+
+// upper is written in capitals and read as it is: decoding is plain.
+type upper string
+
+func (u upper) MarshalText() ([]byte, error) { return []byte(strings.ToUpper(string(u))), nil }
+
+type zeroer struct{ N int }
+
+func (z zeroer) IsZero() bool { return z.N == 1 }
+
+// TestPlanRefusesEncoding checks the types whose plan decodes but leaves
+// encoding to msgpack/v5.
+func TestPlanRefusesEncoding(t *testing.T) {
+	type marshals struct{ T upper }
+	type omitsZeroer struct {
+		Z zeroer `msgpack:",omitempty"`
+	}
+	m := Msgpack[marshals]().(*msgpackCodec[marshals])
+	z := Msgpack[omitsZeroer]().(*msgpackCodec[omitsZeroer])
+	if m.plan() == nil {
+		t.Fatal("no decoding plan for marshals")
+	}
+	if z.plan() == nil {
+		t.Fatal("no decoding plan for omitsZeroer")
+	}
+	if m.encodePlan() != nil || z.encodePlan() != nil {
+		t.Fatal("got an encoding plan")
+	}
+	// msgpack/v5 asks IsZero: {N: 1} is left out.
+	b, err := z.Encode(nil, omitsZeroer{Z: zeroer{N: 1}})
+	if err != nil || !bytes.Equal(b, []byte{0x80}) {
+		t.Fatalf("Encode = %x, %v; want 80", b, err)
+	}
+}
+
+// TestPlanEncodesIntegerBoundaries writes the integers at the edges of
+// every msgpack form into every integer field: the plan must choose the
+// forms msgpack/v5 chooses.
+func TestPlanEncodesIntegerBoundaries(t *testing.T) {
+	leaf := Msgpack[planLeaf]().(*msgpackCodec[planLeaf])
+	for _, n := range []int64{0, 1, 127, 128, 255, 256, 65535, 65536, math.MaxUint32, math.MaxUint32 + 1, math.MaxInt64,
+		-1, -32, -33, -128, -129, -32768, -32769, math.MinInt32, math.MinInt32 - 1, math.MinInt64} {
+		checkEncoded(t, leaf, planLeaf{
+			I: int(n), I8: int8(n), I16: int16(n), I32: int32(n), I64: n, Level: planLevel(n),
+			U: uint(n), U8: uint8(n), U16: uint16(n), U32: uint32(n), U64: uint64(n),
+		}, true)
+	}
+}
+
+// BenchmarkMsgpackEncodePlain encodes the struct of
+// BenchmarkMsgpackDecodePlain with msgpack/v5 alone and through Encode,
+// which takes the plan.
+func BenchmarkMsgpackEncodePlain(b *testing.B) {
+	c := Msgpack[profile]().(*msgpackCodec[profile])
+	v := newProfile()
+	for _, bc := range []struct {
+		name   string
+		encode func([]byte, profile) ([]byte, error)
+	}{{"library", c.encodeLibrary}, {"plan", c.Encode}} {
+		b.Run(bc.name, func(b *testing.B) {
+			buf, err := bc.encode(nil, v)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(int64(len(buf)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if buf, err = bc.encode(buf[:0], v); err != nil {
 					b.Fatal(err)
 				}
 			}
