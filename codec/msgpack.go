@@ -25,20 +25,20 @@ import (
 // make the decoder allocate, which it otherwise sizes from the declared
 // lengths.
 //
-// A struct V of plain data (booleans, numbers, strings, []byte, slices,
-// maps keyed by string, pointers and structs of these, none of them with
-// decoding methods of their own, embedded, or tagged intern, alias or
-// as_array) is encoded and decoded by a plan made once from its type. It
-// writes the bytes msgpack/v5 writes and reads what msgpack/v5 reads,
-// faster, with no allocation on Encode for a type without maps (beyond
-// growing dst), and Decode puts the strings
-// and byte slices of one value in one allocation instead of one each (they
-// share it, so a string kept from the value keeps the others' bytes
-// alive). Input the plan does not expect (an array-encoded struct, a
-// repeated field, a field name over 31 bytes, a number where it expects
-// a string) is decoded by msgpack/v5, so the result never depends on it.
-// A type with encoding methods, or with an IsZero method on an omitempty
-// field, is encoded by msgpack/v5; other types go to msgpack/v5 whole.
+// A struct V, or a pointer to one, of plain data (booleans, numbers,
+// strings, []byte, slices, maps keyed by string, pointers and structs of
+// these; none with decoding methods of their own, embedded, or tagged
+// intern, alias or as_array) is encoded and decoded by a plan made once
+// from its type. The plan writes the bytes msgpack/v5 writes and reads
+// what msgpack/v5 reads, faster: Encode allocates nothing for a type
+// without maps (beyond growing dst), and Decode puts the strings and byte
+// slices of one value in one allocation instead of one each (they share
+// it, so a string kept from the value keeps the others' bytes alive).
+// Input the plan does not expect (an array-encoded struct, a repeated
+// field, a field name over 31 bytes, a number where it expects a string)
+// is decoded by msgpack/v5, so the result never depends on it. A type
+// with encoding methods, or with an IsZero method on an omitempty field,
+// is encoded by msgpack/v5; other types go to msgpack/v5 whole.
 func Msgpack[V any]() Codec[V] {
 	c := &msgpackCodec[V]{}
 	c.plan = sync.OnceValue(c.checkedPlan)

@@ -75,13 +75,18 @@ func decodesItself(t reflect.Type) bool {
 	return false
 }
 
-// newPlan returns the plan for a struct type t, or nil when t holds
+// newPlan returns the plan for a struct type t, or a pointer to one, or
+// nil when t holds
 // anything a plan does not decode: interfaces, arrays, maps not keyed by
 // string, types with their own decoding methods (time.Time among them),
 // embedded fields, interned or aliased fields, array-encoded structs, more
 // than maxPlanFields fields, and recursive types.
 func newPlan(t reflect.Type) *planNode {
-	if t.Kind() != reflect.Struct {
+	if t.Kind() == reflect.Pointer {
+		if t.Elem().Kind() != reflect.Struct {
+			return nil
+		}
+	} else if t.Kind() != reflect.Struct {
 		return nil
 	}
 	return planFor(t, map[reflect.Type]bool{})

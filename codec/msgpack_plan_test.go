@@ -668,3 +668,25 @@ func BenchmarkMsgpackEncodePlain(b *testing.B) {
 		})
 	}
 }
+
+// TestPlanPointerValues checks a plan for a V that points to a struct:
+// nil and non-nil, both ways.
+func TestPlanPointerValues(t *testing.T) {
+	c := Msgpack[*planLeaf]().(*msgpackCodec[*planLeaf])
+	f := bigFiller(rand.New(rand.NewPCG(9, 10)))
+	for i := range 100 {
+		var v *planLeaf
+		if i > 0 {
+			v = new(planLeaf)
+			f.fill(reflect.ValueOf(v).Elem(), 0)
+		}
+		checkEncoded(t, c, v, true)
+		data, err := c.Encode(nil, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !checkPlanned(t, c, data) {
+			t.Fatalf("the plan gave up on %x", data)
+		}
+	}
+}
