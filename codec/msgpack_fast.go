@@ -75,7 +75,7 @@ func (d *planDecoder) integer(c byte) (bits uint64, ok bool) {
 	return 0, false
 }
 
-// length reads the length after a str or bin code, -1 for nil.
+// strLen reads the length after a str or bin code, -1 for nil.
 func (d *planDecoder) strLen(c byte) (int, bool) {
 	switch {
 	case c >= 0xa0 && c <= 0xbf:
@@ -111,6 +111,24 @@ func (d *planDecoder) containerLen(c, fix, c16, c32 byte) (int, bool) {
 		return int(n), ok
 	}
 	return 0, false
+}
+
+// arrayLen reads the length of an array, -1 for nil.
+func (d *planDecoder) arrayLen() (int, bool) {
+	c, ok := d.code()
+	if !ok {
+		return 0, false
+	}
+	return d.containerLen(c, 0x90, 0xdc, 0xdd)
+}
+
+// mapLen reads the length of a map, -1 for nil.
+func (d *planDecoder) mapLen() (int, bool) {
+	c, ok := d.code()
+	if !ok {
+		return 0, false
+	}
+	return d.containerLen(c, 0x80, 0xde, 0xdf)
 }
 
 // payload returns the next n bytes, copied into the block.
@@ -295,11 +313,7 @@ func (d *planDecoder) decode(n *planNode, p unsafe.Pointer) bool {
 }
 
 func (d *planDecoder) decodeStruct(n *planNode, p unsafe.Pointer) bool {
-	c, ok := d.code()
-	if !ok {
-		return false
-	}
-	count, ok := d.containerLen(c, 0x80, 0xde, 0xdf)
+	count, ok := d.mapLen()
 	if !ok {
 		return false // an array-encoded struct, or no struct at all
 	}
@@ -343,11 +357,7 @@ func (d *planDecoder) decodeStruct(n *planNode, p unsafe.Pointer) bool {
 }
 
 func (d *planDecoder) decodeStrings(p unsafe.Pointer) bool {
-	c, ok := d.code()
-	if !ok {
-		return false
-	}
-	count, ok := d.containerLen(c, 0x90, 0xdc, 0xdd)
+	count, ok := d.arrayLen()
 	if !ok || count < 0 {
 		return ok
 	}
@@ -362,11 +372,7 @@ func (d *planDecoder) decodeStrings(p unsafe.Pointer) bool {
 }
 
 func (d *planDecoder) decodeSlice(n *planNode, p unsafe.Pointer) bool {
-	c, ok := d.code()
-	if !ok {
-		return false
-	}
-	count, ok := d.containerLen(c, 0x90, 0xdc, 0xdd)
+	count, ok := d.arrayLen()
 	if !ok || count < 0 {
 		return ok
 	}
@@ -389,11 +395,7 @@ func (d *planDecoder) decodeSlice(n *planNode, p unsafe.Pointer) bool {
 }
 
 func (d *planDecoder) decodeMap(n *planNode, p unsafe.Pointer) bool {
-	c, ok := d.code()
-	if !ok {
-		return false
-	}
-	count, ok := d.containerLen(c, 0x80, 0xde, 0xdf)
+	count, ok := d.mapLen()
 	if !ok || count < 0 {
 		return ok
 	}
