@@ -26,10 +26,10 @@ import (
 // lengths.
 //
 // A struct V, or a pointer to one, of plain data (booleans, numbers,
-// strings, []byte, slices, maps keyed by string, pointers and structs of
-// these; none with decoding methods of their own, embedded, or tagged
-// intern, alias or as_array) is encoded and decoded by a plan made once
-// from its type. The plan writes the bytes msgpack/v5 writes and reads
+// strings, []byte, time.Time, slices, maps keyed by string, pointers and
+// structs of these; none with decoding methods of their own, embedded, or
+// tagged intern, alias or as_array) is encoded and decoded by a plan made
+// once from its type. The plan writes the bytes msgpack/v5 writes and reads
 // what msgpack/v5 reads, faster: Encode allocates nothing for a type
 // without maps (beyond growing dst), and Decode puts the strings and byte
 // slices of one value in one allocation instead of one each (they share

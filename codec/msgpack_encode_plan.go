@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"math"
 	"reflect"
+	"time"
 	"unsafe"
 
 	"github.com/vmihailenco/msgpack/v5"
@@ -37,7 +38,8 @@ func encodesItself(t reflect.Type) bool {
 // in it has encoding methods, and no omitempty field has an IsZero method
 // (which msgpack/v5 asks instead of looking at the value).
 func (n *planNode) canEncode() bool {
-	if encodesItself(n.typ) {
+	timeOrPointer := n.op == opTime || (n.op == opPtr && n.elem.op == opTime)
+	if !timeOrPointer && encodesItself(n.typ) {
 		return false
 	}
 	if n.elem != nil && !n.elem.canEncode() {
@@ -229,6 +231,8 @@ func (n *planNode) encode(dst []byte, p unsafe.Pointer) []byte {
 		return dst
 	case opMap:
 		return n.encodeMap(dst, p)
+	case opTime:
+		return appendTime(dst, *(*time.Time)(p))
 	case opPtr:
 		e := *(*unsafe.Pointer)(p)
 		if e == nil {
@@ -272,4 +276,20 @@ func (n *planNode) encodeMap(dst []byte, p unsafe.Pointer) []byte {
 		dst = n.elem.encode(dst, val.Addr().UnsafePointer())
 	}
 	return dst
+}
+
+// appendTime writes tm as msgpack/v5's extension -1: seconds in 4 bytes
+// when they fit 32 bits and there are no nanoseconds, nanoseconds and
+// seconds in 8 when the seconds fit 34 bits, else 12.
+func appendTime(dst []byte, tm time.Time) []byte {
+	secs := uint64(tm.Unix())
+	if secs>>34 == 0 {
+		data := uint64(tm.Nanosecond())<<34 | secs
+		if data>>32 == 0 {
+			return binary.BigEndian.AppendUint32(append(dst, 0xd6, 0xff), uint32(data))
+		}
+		return binary.BigEndian.AppendUint64(append(dst, 0xd7, 0xff), data)
+	}
+	dst = binary.BigEndian.AppendUint32(append(dst, 0xc7, 12, 0xff), uint32(tm.Nanosecond()))
+	return binary.BigEndian.AppendUint64(dst, secs)
 }

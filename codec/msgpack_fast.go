@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math"
 	"reflect"
+	"time"
 	"unsafe"
 )
 
@@ -236,6 +237,8 @@ func (d *planDecoder) decode(n *planNode, p unsafe.Pointer) bool {
 		return d.decodeSlice(n, p)
 	case opMap:
 		return d.decodeMap(n, p)
+	case opTime:
+		return d.decodeTime(p)
 	case opPtr:
 		if d.i < len(d.data) && d.data[d.i] == 0xc0 {
 			d.i++
@@ -415,5 +418,63 @@ func (d *planDecoder) decodeMap(n *planNode, p unsafe.Pointer) bool {
 		m.SetMapIndex(key, val)
 		val.SetZero()
 	}
+	return true
+}
+
+// decodeTime reads msgpack/v5's time extension (type -1, 4, 8 or 12
+// bytes) as it does: time.Unix in the local zone, the zero time in UTC.
+// Nil gives up: msgpack/v5 fails on it.
+func (d *planDecoder) decodeTime(p unsafe.Pointer) bool {
+	c, ok := d.code()
+	if !ok {
+		return false
+	}
+	var n uint64
+	switch c {
+	case 0xd6:
+		n = 4
+	case 0xd7:
+		n = 8
+	case 0xc7:
+		if n, ok = d.uintN(1); !ok {
+			return false
+		}
+	default:
+		return false
+	}
+	if typ, ok := d.uintN(1); !ok || typ != 0xff {
+		return false
+	}
+	var tm time.Time
+	switch n {
+	case 4:
+		sec, ok := d.uintN(4)
+		if !ok {
+			return false
+		}
+		tm = time.Unix(int64(sec), 0)
+	case 8:
+		b, ok := d.uintN(8)
+		if !ok {
+			return false
+		}
+		tm = time.Unix(int64(b&(1<<34-1)), int64(b>>34))
+	case 12:
+		nsec, ok := d.uintN(4)
+		if !ok {
+			return false
+		}
+		sec, ok := d.uintN(8)
+		if !ok {
+			return false
+		}
+		tm = time.Unix(int64(sec), int64(nsec))
+	default:
+		return false
+	}
+	if tm.IsZero() {
+		tm = tm.UTC()
+	}
+	*(*time.Time)(p) = tm
 	return true
 }

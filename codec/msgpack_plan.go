@@ -3,6 +3,7 @@ package codec
 import (
 	"encoding"
 	"reflect"
+	"time"
 	"unsafe"
 
 	"github.com/vmihailenco/msgpack/v5"
@@ -10,12 +11,14 @@ import (
 )
 
 // A plan decodes the msgpack encoding of one Go type of plain data
-// (structs of booleans, numbers, strings, byte slices, slices, string-keyed
-// maps and pointers) without the reflection msgpack/v5 does per value, and
-// with the strings and byte slices of one decoded value in one allocation
-// instead of one each. It gives exactly what msgpack/v5 gives, or gives up:
-// any code it does not expect, a duplicate or unknown struct field, makes
-// Decode start again with msgpack/v5, so only speed depends on it.
+// (structs of booleans, numbers, strings, byte slices, times, slices,
+// string-keyed maps and pointers) without the reflection msgpack/v5 does
+// per value, and with the strings and byte slices of one decoded value in
+// one allocation instead of one each. It gives exactly what msgpack/v5
+// gives (skipping unknown fields as it does), or gives up: any code it
+// does not expect, or a repeated struct field, makes Decode start again
+// with msgpack/v5, so only speed depends on it. Encoding is in
+// msgpack_encode_plan.go.
 
 // planOp is what a planNode decodes.
 type planOp uint8
@@ -33,6 +36,7 @@ const (
 	opMap // keyed by exactly string
 	opPtr
 	opStruct
+	opTime // time.Time, which msgpack/v5 writes as extension -1
 )
 
 type planNode struct {
@@ -62,6 +66,7 @@ var (
 	bytesType             = reflect.TypeFor[[]byte]()
 	stringsType           = reflect.TypeFor[[]string]()
 	stringType            = reflect.TypeFor[string]()
+	timeType              = reflect.TypeFor[time.Time]()
 )
 
 // decodesItself reports whether msgpack/v5 hands values of t, or of *t,
@@ -80,7 +85,8 @@ func decodesItself(t reflect.Type) bool {
 // anything a plan does not decode: interfaces, arrays, maps not keyed by
 // string, types with their own decoding methods (time.Time among them),
 // embedded fields, interned or aliased fields, array-encoded structs, more
-// than maxPlanFields fields, and recursive types.
+// than maxPlanFields fields, and recursive types. time.Time, which has
+// decoding methods, is planned as the extension msgpack/v5 registers.
 func newPlan(t reflect.Type) *planNode {
 	if t.Kind() == reflect.Pointer {
 		if t.Elem().Kind() != reflect.Struct {
@@ -93,7 +99,12 @@ func newPlan(t reflect.Type) *planNode {
 }
 
 func planFor(t reflect.Type, open map[reflect.Type]bool) *planNode {
-	if decodesItself(t) {
+	if t == timeType { // msgpack/v5 registers its own extension for it
+		return &planNode{op: opTime, typ: t, kind: t.Kind(), size: t.Size()}
+	}
+	// A pointer to time.Time is msgpack/v5's nil-aware pointer to its
+	// extension, whatever methods *time.Time has.
+	if decodesItself(t) && (t.Kind() != reflect.Pointer || t.Elem() != timeType) {
 		return nil
 	}
 	n := &planNode{typ: t, kind: t.Kind(), size: t.Size()}
@@ -232,5 +243,7 @@ func (n *planNode) sample(p unsafe.Pointer) {
 		for _, f := range n.fields {
 			f.node.sample(unsafe.Add(p, f.off))
 		}
+	case opTime:
+		*(*time.Time)(p) = time.Unix(1<<33, 5) // the 8-byte form
 	}
 }

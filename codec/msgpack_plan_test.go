@@ -2,6 +2,7 @@ package codec
 
 import (
 	"bytes"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -37,6 +38,8 @@ type planLeaf struct {
 	Status planStatus
 	Level  planLevel
 	Raw    []byte
+	At     time.Time
+	AtPtr  *time.Time
 }
 
 // planDoc holds every container a plan decodes, and fields it leaves out.
@@ -66,7 +69,15 @@ type planDocV1 struct {
 	Name   string `msgpack:"name"`
 }
 
-var planCmp = []cmp.Option{cmpopts.EquateNaNs(), cmp.AllowUnexported(planDoc{}, planOmit{})}
+// roundTrip compares a value with what its encoding decodes to: times
+// by instant, since msgpack/v5 decodes every time in the local zone.
+var roundTrip = []cmp.Option{cmpopts.EquateNaNs(), cmp.AllowUnexported(planDoc{}, planOmit{})}
+
+// planCmp compares the plan's results with msgpack/v5's: times by instant
+// and zone.
+var planCmp = append([]cmp.Option{cmp.Comparer(func(a, b time.Time) bool {
+	return a.Equal(b) && a.Location() == b.Location()
+})}, roundTrip...)
 
 // filler makes random values: nil, empty and full containers, integers of
 // every width, strings of every length class.
@@ -131,6 +142,18 @@ func (f filler) fill(v reflect.Value, depth int) {
 			}
 		}
 	case reflect.Struct:
+		if v.Type() == reflect.TypeFor[time.Time]() {
+			// Every form: 4 bytes (32-bit seconds, no nanoseconds), 8
+			// (34-bit seconds), 12 (the rest, negative included).
+			// And the zero time, which msgpack/v5 decodes in UTC.
+			if rng.IntN(6) == 0 {
+				return
+			}
+			sec := []int64{0, 1 << 31, 1 << 33, 1 << 40, -1 << 20}[rng.IntN(5)]
+			nsec := []int64{0, 999_999_999}[rng.IntN(2)]
+			v.Set(reflect.ValueOf(time.Unix(sec, nsec).In(time.UTC)))
+			return
+		}
 		for i := range v.NumField() {
 			if v.Type().Field(i).IsExported() {
 				f.fill(v.Field(i), depth)
@@ -200,7 +223,7 @@ func TestPlanDecodesEncodedValues(t *testing.T) {
 			t.Fatal(err)
 		}
 		v.Skipped, v.hidden = "", 0
-		if diff := cmp.Diff(v, got, planCmp...); diff != "" {
+		if diff := cmp.Diff(v, got, roundTrip...); diff != "" {
 			t.Fatalf("value %d: round trip differs (-want +got):\n%s", i, diff)
 		}
 		var l planLeaf
@@ -243,12 +266,15 @@ func TestPlanGivesUp(t *testing.T) {
 		return b
 	}
 	for name, data := range map[string][]byte{
-		"array-encoded struct": enc([]any{1, "x"}),
-		"repeated field":       {0x82, 0xa2, 'i', 'd', 0x01, 0xa2, 'i', 'd', 0x02},
-		"float where an int":   enc(map[string]any{"id": 1.5}),
-		"long field name":      enc(map[string]any{strings.Repeat("n", 40): 1}),
-		"string as a number":   enc(map[string]any{"Leaf": map[string]any{"F64": "x"}}),
-		"ext for a string":     enc(map[string]any{"name": time.Unix(1, 0)}),
+		"array-encoded struct":         enc([]any{1, "x"}),
+		"repeated field":               {0x82, 0xa2, 'i', 'd', 0x01, 0xa2, 'i', 'd', 0x02},
+		"float where an int":           enc(map[string]any{"id": 1.5}),
+		"long field name":              enc(map[string]any{strings.Repeat("n", 40): 1}),
+		"string as a number":           enc(map[string]any{"Leaf": map[string]any{"F64": "x"}}),
+		"ext for a string":             enc(map[string]any{"name": time.Unix(1, 0)}),
+		"string for a time":            enc(map[string]any{"Leaf": map[string]any{"At": "2024-01-02T03:04:05Z"}}),
+		"legacy array time":            enc(map[string]any{"Leaf": map[string]any{"At": []int{1, 2}}}),
+		"another extension for a time": {0x81, 0xa4, 'L', 'e', 'a', 'f', 0x81, 0xa2, 'A', 't', 0xd6, 0x05, 0, 0, 0, 1},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if checkPlanned(t, doc, data) {
@@ -292,7 +318,7 @@ type planTree struct{ Kids []planTree }
 func TestPlanRefusesTypes(t *testing.T) {
 	for name, plan := range map[string]func() *planNode{
 		"not a struct":    Msgpack[map[string]int]().(*msgpackCodec[map[string]int]).plan,
-		"time.Time":       Msgpack[struct{ T time.Time }]().(*msgpackCodec[struct{ T time.Time }]).plan,
+		"complex":         Msgpack[struct{ C complex128 }]().(*msgpackCodec[struct{ C complex128 }]).plan,
 		"interface":       Msgpack[struct{ A any }]().(*msgpackCodec[struct{ A any }]).plan,
 		"embedded":        Msgpack[struct{ planLeaf }]().(*msgpackCodec[struct{ planLeaf }]).plan,
 		"array":           Msgpack[struct{ A [4]int }]().(*msgpackCodec[struct{ A [4]int }]).plan,
@@ -688,5 +714,23 @@ func TestPlanPointerValues(t *testing.T) {
 		if !checkPlanned(t, c, data) {
 			t.Fatalf("the plan gave up on %x", data)
 		}
+	}
+}
+
+// TestPlanTimeNil checks nil for a time.Time: msgpack/v5 fails on it
+// (reflect panics inside it), so the plan gives up and Decode returns the
+// library's error.
+func TestPlanTimeNil(t *testing.T) {
+	leaf := Msgpack[planLeaf]().(*msgpackCodec[planLeaf])
+	data := []byte{0x81, 0xa2, 'A', 't', 0xc0}
+	if checkPlanned(t, leaf, data) {
+		t.Fatal("the plan decoded nil as a time")
+	}
+	if _, err := leaf.Decode(data); !errors.Is(err, ErrDecode) {
+		t.Fatalf("Decode error %v, want ErrDecode", err)
+	}
+	// Nil for a *time.Time is a nil pointer, planned.
+	if !checkPlanned(t, leaf, []byte{0x81, 0xa5, 'A', 't', 'P', 't', 'r', 0xc0}) {
+		t.Fatal("the plan gave up on a nil *time.Time")
 	}
 }
