@@ -36,7 +36,10 @@ import (
 // it, so a string kept from the value keeps the others' bytes alive).
 // Input the plan does not expect (an array-encoded struct, a repeated
 // field, a field name over 31 bytes, a number where it expects a string)
-// is decoded by msgpack/v5, so the result never depends on it. A type
+// is decoded by msgpack/v5, so the result never depends on it; so is a
+// value whose unknown fields, skipped, hold more than 256 bytes of strings
+// after the first string kept, which the shared allocation would keep
+// alive. A type
 // with encoding methods, or with an IsZero method on an omitempty field,
 // is encoded by msgpack/v5; other types go to msgpack/v5 whole.
 func Msgpack[V any]() Codec[V] {
@@ -157,7 +160,7 @@ func (c *msgpackCodec[V]) decodePlanned(pl *planNode, data []byte, payload int) 
 	}()
 	p := c.value()
 	d := planDecoder{data: data, blockSize: payload}
-	ok = d.decode(pl, unsafe.Pointer(p)) && d.i == len(data)
+	ok = d.decode(pl, unsafe.Pointer(p)) && d.i == len(data) && !d.wasteful()
 	if ok {
 		v = *p
 	}

@@ -19,6 +19,16 @@ type planDecoder struct {
 	// stays where it is.
 	block     []byte
 	blockSize int // made on first use: many values hold no string
+	// skipped counts the string and binary bytes of values skipped
+	// (unknown fields) once the block was made: room in it nothing uses.
+	skipped int
+}
+
+// wasteful reports whether the block holds much more room than the value
+// uses, as when a field since removed from the type held a large string:
+// the value would keep that room alive, so it is decoded by msgpack/v5.
+func (d *planDecoder) wasteful() bool {
+	return d.skipped > 256 && d.skipped > len(d.block)/4
 }
 
 func (d *planDecoder) code() (byte, bool) {
@@ -135,7 +145,9 @@ func (d *planDecoder) mapLen() (int, bool) {
 // payload returns the next n bytes, copied into the block.
 func (d *planDecoder) payload(n int) ([]byte, bool) {
 	if d.block == nil {
-		d.block = make([]byte, 0, d.blockSize)
+		// What was skipped before needs no room.
+		d.block = make([]byte, 0, max(d.blockSize-d.skipped, n))
+		d.skipped = 0
 	}
 	if len(d.data)-d.i < n || cap(d.block)-len(d.block) < n {
 		return nil, false
@@ -178,15 +190,19 @@ func (d *planDecoder) skip() bool {
 			pending += int(c & 0x0f)
 		case c <= 0xbf:
 			d.i += int(c & 0x1f)
+			d.skipped += int(c & 0x1f)
 		case c == 0xc4 || c == 0xd9:
 			n, ok = d.uintN(1)
 			d.i += int(n)
+			d.skipped += int(n)
 		case c == 0xc5 || c == 0xda:
 			n, ok = d.uintN(2)
 			d.i += int(n)
+			d.skipped += int(n)
 		case c == 0xc6 || c == 0xdb:
 			n, ok = d.uintN(4)
 			d.i += int(n)
+			d.skipped += int(n)
 		case c >= 0xc7 && c <= 0xc9: // ext 8, 16, 32: length, type, data
 			n, ok = d.uintN(1 << (c - 0xc7))
 			d.i += int(n) + 1

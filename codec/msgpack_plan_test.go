@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -732,5 +733,54 @@ func TestPlanTimeNil(t *testing.T) {
 	// Nil for a *time.Time is a nil pointer, planned.
 	if !checkPlanned(t, leaf, []byte{0x81, 0xa5, 'A', 't', 'P', 't', 'r', 0xc0}) {
 		t.Fatal("the plan gave up on a nil *time.Time")
+	}
+}
+
+// TestPlanRemovedLargeField checks what a value written with a large field
+// since removed from the type costs: skipped before the first string the
+// plan copies, it takes no room in the value's block; skipped after, the
+// block would keep it alive, so msgpack/v5 decodes the value instead.
+func TestPlanRemovedLargeField(t *testing.T) {
+	type before struct {
+		Blob string `msgpack:"blob"`
+		Name string `msgpack:"name"`
+	}
+	type after struct {
+		Name string `msgpack:"name"`
+		Blob string `msgpack:"blob"`
+	}
+	type current struct {
+		Name string `msgpack:"name"`
+	}
+	c := Msgpack[current]().(*msgpackCodec[current])
+	blob := strings.Repeat("b", 10000)
+	first, err := msgpack.Marshal(&before{Blob: blob, Name: "n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !checkPlanned(t, c, first) {
+		t.Fatal("the plan gave up on a large removed field before the copied string")
+	}
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	for range 100 {
+		if v, err := c.Decode(first); err != nil || v.Name != "n" {
+			t.Fatalf("Decode = %+v, %v", v, err)
+		}
+	}
+	runtime.ReadMemStats(&m1)
+	per := (m1.TotalAlloc - m0.TotalAlloc) / 100
+	if per > 1000 {
+		t.Fatalf("Decode allocated %d bytes a value: the skipped field took room", per)
+	}
+	last, err := msgpack.Marshal(&after{Name: "n", Blob: blob})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if checkPlanned(t, c, last) {
+		t.Fatal("the plan decoded a value whose block would hold a large removed field")
+	}
+	if v, err := c.Decode(last); err != nil || v.Name != "n" {
+		t.Fatalf("Decode = %+v, %v", v, err)
 	}
 }
