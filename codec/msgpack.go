@@ -37,9 +37,9 @@ import (
 // Input the plan does not expect (an array-encoded struct, a repeated
 // field, a field name over 31 bytes, a number where it expects a string)
 // is decoded by msgpack/v5, so the result never depends on it; so is a
-// value whose unknown fields, skipped, hold more than 256 bytes of strings
-// after the first string kept, which the shared allocation would keep
-// alive. A type
+// value whose unknown fields, after its first string, hold more than 256
+// bytes of strings and more than a quarter of what it keeps: the shared
+// allocation would keep them alive. A type
 // with encoding methods, or with an IsZero method on an omitempty field,
 // is encoded by msgpack/v5; other types go to msgpack/v5 whole.
 func Msgpack[V any]() Codec[V] {
