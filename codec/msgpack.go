@@ -30,8 +30,8 @@ import (
 // structs of these; none with decoding methods of their own, embedded, or
 // tagged intern, alias or as_array) is encoded and decoded by a plan made
 // once from its type. The plan writes the bytes msgpack/v5 writes and reads
-// what msgpack/v5 reads, faster: Encode allocates nothing for a type
-// without maps (beyond growing dst), and Decode puts the strings and byte
+// what msgpack/v5 reads, faster: Encode allocates nothing (beyond growing
+// dst), and Decode puts the strings and byte
 // slices of one value in one allocation instead of one each (they share
 // it, so a string kept from the value keeps the others' bytes alive).
 // Input the plan does not expect (an array-encoded struct, a repeated

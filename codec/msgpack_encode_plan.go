@@ -265,15 +265,15 @@ func (n *planNode) encodeMap(dst []byte, p unsafe.Pointer) []byte {
 		return append(dst, 0xc0)
 	}
 	dst = appendMapLen(dst, m.Len())
-	key := reflect.New(n.typ.Key()).Elem()
-	val := reflect.New(n.typ.Elem()).Elem()
+	t := n.mapTemps()
+	defer n.release(t)
 	var it reflect.MapIter
 	it.Reset(m)
 	for it.Next() {
-		key.SetIterKey(&it)
-		val.SetIterValue(&it)
-		dst = appendStr(dst, key.String())
-		dst = n.elem.encode(dst, val.Addr().UnsafePointer())
+		t.key.SetIterKey(&it)
+		t.val.SetIterValue(&it)
+		dst = appendStr(dst, t.key.String())
+		dst = n.elem.encode(dst, t.val.Addr().UnsafePointer())
 	}
 	return dst
 }

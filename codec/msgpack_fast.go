@@ -420,19 +420,19 @@ func (d *planDecoder) decodeMap(n *planNode, p unsafe.Pointer) bool {
 	}
 	m := reflect.MakeMapWithSize(n.typ, count)
 	reflect.NewAt(n.typ, p).Elem().Set(m)
-	key := reflect.New(n.typ.Key()).Elem()
-	val := reflect.New(n.typ.Elem()).Elem()
+	t := n.mapTemps()
+	defer n.release(t)
 	for range count {
 		k, ok := d.str()
 		if !ok {
 			return false
 		}
-		key.SetString(k)
-		if !d.decode(n.elem, val.Addr().UnsafePointer()) {
+		t.key.SetString(k)
+		if !d.decode(n.elem, t.val.Addr().UnsafePointer()) {
 			return false
 		}
-		m.SetMapIndex(key, val)
-		val.SetZero()
+		m.SetMapIndex(t.key, t.val)
+		t.val.SetZero()
 	}
 	return true
 }

@@ -3,6 +3,7 @@ package codec
 import (
 	"encoding"
 	"reflect"
+	"sync"
 	"time"
 	"unsafe"
 
@@ -46,6 +47,26 @@ type planNode struct {
 	size   uintptr     // of an opInt or opUint value, in bytes
 	elem   *planNode   // of a slice, a map's values, a pointer's target
 	fields []planField // of a struct, in declaration order
+	temps  sync.Pool   // *mapTemps of an opMap, zero while in the pool
+}
+
+// mapTemps holds a map's key and value between reflect and the plan.
+type mapTemps struct{ key, val reflect.Value }
+
+// mapTemps returns a zero key and value of map node n's types.
+func (n *planNode) mapTemps() *mapTemps {
+	if t, ok := n.temps.Get().(*mapTemps); ok {
+		return t
+	}
+	return &mapTemps{reflect.New(n.typ.Key()).Elem(), reflect.New(n.typ.Elem()).Elem()}
+}
+
+// release zeroes t, so that the pool holds nothing of a caller's, and
+// puts it back.
+func (n *planNode) release(t *mapTemps) {
+	t.key.SetZero()
+	t.val.SetZero()
+	n.temps.Put(t)
 }
 
 type planField struct {

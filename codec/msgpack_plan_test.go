@@ -493,6 +493,26 @@ func TestPlanAllocations(t *testing.T) {
 	if allocs > limit {
 		t.Fatalf("Encode made %v allocations, want at most %v", allocs, limit)
 	}
+	// Maps too: their iteration goes through pooled scratch values.
+	type withMaps struct {
+		Counts map[string]int
+		Seen   map[string]time.Time
+		Tags   map[string][]string
+	}
+	mc := Msgpack[withMaps]()
+	mv := withMaps{Counts: map[string]int{"a": 1, "b": 2}, Seen: map[string]time.Time{"x": time.Unix(5, 0)},
+		Tags: map[string][]string{"t": {"u", "v"}}}
+	allocs = testing.AllocsPerRun(100, func() {
+		if buf, err = mc.Encode(buf[:0], mv); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if limit = 0; raceEnabled {
+		limit = 4
+	}
+	if allocs > limit {
+		t.Fatalf("Encode of maps made %v allocations, want at most %v", allocs, limit)
+	}
 }
 
 // profile is a record of the kind a cache holds: about 1 KiB encoded.
