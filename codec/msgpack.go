@@ -35,8 +35,8 @@ import (
 // slices of one value in one allocation instead of one each (they share
 // it, so a string kept from the value keeps the others' bytes alive).
 // Input the plan does not expect (an array-encoded struct, a repeated
-// field, a field name over 31 bytes, a number where it expects a string)
-// is decoded by msgpack/v5, so the result never depends on it; so is a
+// field, a field name that is not a str, a number where it expects a
+// string) is decoded by msgpack/v5, so the result never depends on it; so is a
 // value whose unknown fields, after its first string, hold more than 256
 // bytes of strings and more than a quarter of what it keeps: the shared
 // allocation would keep them alive. A type

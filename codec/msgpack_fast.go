@@ -340,11 +340,11 @@ func (d *planDecoder) decodeStruct(n *planNode, p unsafe.Pointer) bool {
 	next := 0 // fields usually come in declaration order
 	for range count {
 		c, ok := d.code()
-		if !ok || c < 0xa0 || c > 0xbf {
-			return false // field names longer than 31 bytes go the long way
+		if !ok || !(c >= 0xa0 && c <= 0xbf || c >= 0xd9 && c <= 0xdb) {
+			return false // a name that is not a str
 		}
-		l := int(c & 0x1f)
-		if len(d.data)-d.i < l {
+		l, ok := d.strLen(c)
+		if !ok || len(d.data)-d.i < l {
 			return false
 		}
 		name := d.data[d.i : d.i+l]
