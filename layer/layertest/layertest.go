@@ -27,7 +27,9 @@ import (
 	"github.com/livedict/livedict/store/storetest"
 )
 
-// Run runs the cases against l, each as a subtest of t.
+// Run runs the cases against l, each as a subtest of t. A case for an
+// optional capability l does not offer (store.BatchPutter, and those
+// storetest skips) is skipped.
 func Run(t *testing.T, l layer.Layer) {
 	t.Helper()
 	for _, c := range cases {
