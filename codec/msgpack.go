@@ -259,10 +259,23 @@ var errTruncated = errors.New("unexpected end of input")
 // returns the bytes the value's strings and binaries hold between them,
 // which bounds what a decoded value's strings and byte slices need.
 func checkMsgpack(data []byte) (payload int, err error) {
+	end, payload, err := walkMsgpack(data, 0)
+	if err != nil {
+		return 0, err
+	}
+	if end != len(data) {
+		return 0, fmt.Errorf("%d bytes after the value", len(data)-end)
+	}
+	return payload, nil
+}
+
+// walkMsgpack checks, as checkMsgpack does, the one value that starts at
+// data[i], and returns where it ends and the bytes its strings and
+// binaries hold.
+func walkMsgpack(data []byte, i int) (end, payload int, err error) {
 	var stackBuf [32]int
 	stack := append(stackBuf[:0], 1) // values left to read at each open level
 	pending := 1                     // values left to read at all levels
-	i := 0
 	for len(stack) > 0 {
 		top := len(stack) - 1
 		if stack[top] == 0 {
@@ -272,7 +285,7 @@ func checkMsgpack(data []byte) (payload int, err error) {
 		stack[top]--
 		pending--
 		if i >= len(data) {
-			return 0, errTruncated
+			return 0, 0, errTruncated
 		}
 		c := data[i]
 		i++
@@ -318,11 +331,11 @@ func checkMsgpack(data []byte) (payload int, err error) {
 			case 0xdd, 0xdf:
 				lenSize = 4
 			default: // 0xc1, never used
-				return 0, fmt.Errorf("invalid code 0x%02x at offset %d", c, i-1)
+				return 0, 0, fmt.Errorf("invalid code 0x%02x at offset %d", c, i-1)
 			}
 			if lenSize > 0 {
 				if len(data)-i < lenSize {
-					return 0, errTruncated
+					return 0, 0, errTruncated
 				}
 				var n uint64
 				switch lenSize {
@@ -335,7 +348,7 @@ func checkMsgpack(data []byte) (payload int, err error) {
 				}
 				i += lenSize
 				if n > uint64(len(data)) {
-					return 0, errTruncated
+					return 0, 0, errTruncated
 				}
 				switch c {
 				case 0xdc, 0xdd:
@@ -351,22 +364,19 @@ func checkMsgpack(data []byte) (payload int, err error) {
 			}
 		}
 		if skip > len(data)-i {
-			return 0, errTruncated
+			return 0, 0, errTruncated
 		}
 		i += skip
 		if elems > 0 {
 			pending += elems
 			if pending > len(data)-i {
-				return 0, errTruncated
+				return 0, 0, errTruncated
 			}
 			if len(stack) > maxMsgpackDepth {
-				return 0, fmt.Errorf("nesting deeper than %d", maxMsgpackDepth)
+				return 0, 0, fmt.Errorf("nesting deeper than %d", maxMsgpackDepth)
 			}
 			stack = append(stack, elems)
 		}
 	}
-	if i != len(data) {
-		return 0, fmt.Errorf("%d bytes after the value", len(data)-i)
-	}
-	return payload, nil
+	return i, payload, nil
 }

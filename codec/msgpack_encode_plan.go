@@ -16,30 +16,18 @@ import (
 // entries in Go's iteration order), when no type in it encodes itself.
 
 var (
-	customEncoderType     = reflect.TypeFor[msgpack.CustomEncoder]()
-	marshalerType         = reflect.TypeFor[msgpack.Marshaler]()
-	binaryMarshalerType   = reflect.TypeFor[encoding.BinaryMarshaler]()
-	zeroerType            = reflect.TypeFor[interface{ IsZero() bool }]()
-	encodingMethodsByType = []reflect.Type{customEncoderType, marshalerType, binaryMarshalerType, textMarshalerType}
+	customEncoderType   = reflect.TypeFor[msgpack.CustomEncoder]()
+	marshalerType       = reflect.TypeFor[msgpack.Marshaler]()
+	binaryMarshalerType = reflect.TypeFor[encoding.BinaryMarshaler]()
+	zeroerType          = reflect.TypeFor[interface{ IsZero() bool }]()
 )
-
-// encodesItself reports whether msgpack/v5 hands values of t, or of *t,
-// to a method of their own when encoding.
-func encodesItself(t reflect.Type) bool {
-	for _, i := range encodingMethodsByType {
-		if t.Implements(i) || (t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(i)) {
-			return true
-		}
-	}
-	return false
-}
 
 // canEncode reports whether the plan encodes as msgpack/v5 does: no type
 // in it has encoding methods, and no omitempty field has an IsZero method
 // (which msgpack/v5 asks instead of looking at the value).
 func (n *planNode) canEncode() bool {
 	timeOrPointer := n.op == opTime || (n.op == opPtr && n.elem.op == opTime)
-	if !timeOrPointer && encodesItself(n.typ) {
+	if !timeOrPointer && hasMethods(n.typ, encodingMethods) {
 		return false
 	}
 	if n.elem != nil && !n.elem.canEncode() {

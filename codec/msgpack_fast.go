@@ -59,9 +59,9 @@ func (d *planDecoder) uintN(n int) (uint64, bool) {
 	}
 }
 
-// integer reads any msgpack integer (or nil, as 0) as its 64 bits, and
-// whether it was one of the signed codes: msgpack/v5 converts either kind
-// to the field's kind as Go conversions do.
+// integer reads any msgpack integer (or nil, as 0) as its 64 bits, signed
+// ones sign-extended: msgpack/v5 then converts them to the field's kind as
+// Go conversions do, which keeps the low bits.
 func (d *planDecoder) integer(c byte) (bits uint64, ok bool) {
 	switch {
 	case c <= 0x7f || c >= 0xe0: // fixints
@@ -174,67 +174,13 @@ func (d *planDecoder) str() (string, bool) {
 	return unsafe.String(&b[0], n), true
 }
 
-// skip passes over one value, which checkMsgpack found well formed.
+// skip passes over one value, counting its strings' bytes as skipped.
 func (d *planDecoder) skip() bool {
-	for pending := 1; pending > 0; pending-- {
-		c, ok := d.code()
-		if !ok {
-			return false
-		}
-		var n uint64
-		switch {
-		case c <= 0x7f || c >= 0xe0 || c == 0xc0 || c == 0xc2 || c == 0xc3:
-		case c <= 0x8f:
-			pending += 2 * int(c&0x0f)
-		case c <= 0x9f:
-			pending += int(c & 0x0f)
-		case c <= 0xbf:
-			d.i += int(c & 0x1f)
-			d.skipped += int(c & 0x1f)
-		case c == 0xc4 || c == 0xd9:
-			n, ok = d.uintN(1)
-			d.i += int(n)
-			d.skipped += int(n)
-		case c == 0xc5 || c == 0xda:
-			n, ok = d.uintN(2)
-			d.i += int(n)
-			d.skipped += int(n)
-		case c == 0xc6 || c == 0xdb:
-			n, ok = d.uintN(4)
-			d.i += int(n)
-			d.skipped += int(n)
-		case c >= 0xc7 && c <= 0xc9: // ext 8, 16, 32: length, type, data
-			n, ok = d.uintN(1 << (c - 0xc7))
-			d.i += int(n) + 1
-		case c == 0xca || c == 0xce || c == 0xd2:
-			d.i += 4
-		case c == 0xcb || c == 0xcf || c == 0xd3:
-			d.i += 8
-		case c == 0xcc || c == 0xd0:
-			d.i++
-		case c == 0xcd || c == 0xd1:
-			d.i += 2
-		case c >= 0xd4 && c <= 0xd8: // fixext: type, data
-			d.i += 1 + 1<<(c-0xd4)
-		case c == 0xdc:
-			n, ok = d.uintN(2)
-			pending += int(n)
-		case c == 0xdd:
-			n, ok = d.uintN(4)
-			pending += int(n)
-		case c == 0xde:
-			n, ok = d.uintN(2)
-			pending += 2 * int(n)
-		case c == 0xdf:
-			n, ok = d.uintN(4)
-			pending += 2 * int(n)
-		default:
-			return false
-		}
-		if !ok || d.i > len(d.data) {
-			return false
-		}
+	end, payload, err := walkMsgpack(d.data, d.i)
+	if err != nil {
+		return false
 	}
+	d.i, d.skipped = end, d.skipped+payload
 	return true
 }
 

@@ -90,10 +90,16 @@ var (
 	timeType              = reflect.TypeFor[time.Time]()
 )
 
-// decodesItself reports whether msgpack/v5 hands values of t, or of *t,
-// to a method of their own.
-func decodesItself(t reflect.Type) bool {
-	for _, i := range []reflect.Type{customDecoderType, unmarshalerType, binaryUnmarshalerType, textUnmarshalerType} {
+// decodingMethods and encodingMethods are the interfaces through which
+// msgpack/v5 hands a value to methods of its own.
+var (
+	decodingMethods = []reflect.Type{customDecoderType, unmarshalerType, binaryUnmarshalerType, textUnmarshalerType}
+	encodingMethods = []reflect.Type{customEncoderType, marshalerType, binaryMarshalerType, textMarshalerType}
+)
+
+// hasMethods reports whether t, or *t, implements one of ifaces.
+func hasMethods(t reflect.Type, ifaces []reflect.Type) bool {
+	for _, i := range ifaces {
 		if t.Implements(i) || (t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(i)) {
 			return true
 		}
@@ -102,9 +108,8 @@ func decodesItself(t reflect.Type) bool {
 }
 
 // newPlan returns the plan for a struct type t, or a pointer to one, or
-// nil when t holds
-// anything a plan does not decode: interfaces, arrays, maps not keyed by
-// string, types with their own decoding methods (time.Time among them),
+// nil when t holds anything a plan does not decode: interfaces, arrays,
+// maps not keyed by string, types with decoding methods of their own,
 // embedded fields, interned or aliased fields, array-encoded structs, more
 // than maxPlanFields fields, and recursive types. time.Time, which has
 // decoding methods, is planned as the extension msgpack/v5 registers.
@@ -125,7 +130,7 @@ func planFor(t reflect.Type, open map[reflect.Type]bool) *planNode {
 	}
 	// A pointer to time.Time is msgpack/v5's nil-aware pointer to its
 	// extension, whatever methods *time.Time has.
-	if decodesItself(t) && (t.Kind() != reflect.Pointer || t.Elem() != timeType) {
+	if hasMethods(t, decodingMethods) && (t.Kind() != reflect.Pointer || t.Elem() != timeType) {
 		return nil
 	}
 	n := &planNode{typ: t, kind: t.Kind(), size: t.Size()}
