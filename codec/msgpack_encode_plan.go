@@ -4,6 +4,7 @@ import (
 	"encoding"
 	"encoding/binary"
 	"math"
+	mathbits "math/bits"
 	"reflect"
 	"time"
 	"unsafe"
@@ -50,15 +51,7 @@ func (n *planNode) empty(p unsafe.Pointer) bool {
 	case opBool:
 		return !*(*bool)(p)
 	case opInt, opUint:
-		switch n.size {
-		case 1:
-			return *(*uint8)(p) == 0
-		case 2:
-			return *(*uint16)(p) == 0
-		case 4:
-			return *(*uint32)(p) == 0
-		}
-		return *(*uint64)(p) == 0
+		return loadBits(p, n.size) == 0
 	case opFloat32:
 		return *(*float32)(p) == 0
 	case opFloat64:
@@ -157,30 +150,21 @@ func (n *planNode) encode(dst []byte, p unsafe.Pointer) []byte {
 			return append(dst, 0xc3)
 		}
 		return append(dst, 0xc2)
-	case opInt:
-		switch n.kind {
-		case reflect.Int:
+	case opInt, opUint:
+		bits := loadBits(p, n.size)
+		switch {
+		case n.kind == reflect.Int: // sign-extended, whatever its width
 			return appendInt(dst, int64(*(*int)(p)))
-		case reflect.Int8:
-			return appendCode(dst, 0xd0, uint64(*(*uint8)(p)), 1)
-		case reflect.Int16:
-			return appendCode(dst, 0xd1, uint64(*(*uint16)(p)), 2)
-		case reflect.Int32:
-			return appendCode(dst, 0xd2, uint64(*(*uint32)(p)), 4)
+		case n.kind == reflect.Uint:
+			return appendUint(dst, bits)
 		}
-		return appendCode(dst, 0xd3, *(*uint64)(p), 8)
-	case opUint:
-		switch n.kind {
-		case reflect.Uint:
-			return appendUint(dst, uint64(*(*uint)(p)))
-		case reflect.Uint8:
-			return appendCode(dst, 0xcc, uint64(*(*uint8)(p)), 1)
-		case reflect.Uint16:
-			return appendCode(dst, 0xcd, uint64(*(*uint16)(p)), 2)
-		case reflect.Uint32:
-			return appendCode(dst, 0xce, uint64(*(*uint32)(p)), 4)
+		// The sized kinds keep their width: int8 to int64 are 0xd0 to
+		// 0xd3, uint8 to uint64 0xcc to 0xcf.
+		c := byte(0xcc)
+		if n.op == opInt {
+			c = 0xd0
 		}
-		return appendCode(dst, 0xcf, *(*uint64)(p), 8)
+		return appendCode(dst, c+byte(mathbits.TrailingZeros(uint(n.size))), bits, int(n.size))
 	case opFloat32:
 		return appendCode(dst, 0xca, uint64(math.Float32bits(*(*float32)(p))), 4)
 	case opFloat64:

@@ -228,16 +228,7 @@ func (d *planDecoder) decode(n *planNode, p unsafe.Pointer) bool {
 		if !ok {
 			return false
 		}
-		switch n.size {
-		case 1:
-			*(*uint8)(p) = uint8(bits)
-		case 2:
-			*(*uint16)(p) = uint16(bits)
-		case 4:
-			*(*uint32)(p) = uint32(bits)
-		default:
-			*(*uint64)(p) = bits
-		}
+		storeBits(p, n.size, bits)
 	case opFloat32:
 		if c != 0xca {
 			return false

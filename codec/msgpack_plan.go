@@ -76,6 +76,35 @@ type planField struct {
 	omitEmpty bool
 }
 
+// loadBits reads the integer of size bytes at p, zero-extended; only its
+// low size bytes mean anything.
+func loadBits(p unsafe.Pointer, size uintptr) uint64 {
+	switch size {
+	case 1:
+		return uint64(*(*uint8)(p))
+	case 2:
+		return uint64(*(*uint16)(p))
+	case 4:
+		return uint64(*(*uint32)(p))
+	}
+	return *(*uint64)(p)
+}
+
+// storeBits writes the low size bytes of bits at p, as a conversion to an
+// integer of that size does.
+func storeBits(p unsafe.Pointer, size uintptr, bits uint64) {
+	switch size {
+	case 1:
+		*(*uint8)(p) = uint8(bits)
+	case 2:
+		*(*uint16)(p) = uint16(bits)
+	case 4:
+		*(*uint32)(p) = uint32(bits)
+	default:
+		*(*uint64)(p) = bits
+	}
+}
+
 // maxPlanFields bounds the fields of a struct a plan decodes: one bit
 // each marks the fields seen, so that a repeated key gives up.
 const maxPlanFields = 64
