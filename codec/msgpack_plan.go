@@ -32,7 +32,7 @@ const (
 	opFloat64
 	opString
 	opBytes   // exactly []byte
-	opStrings // exactly []string, which msgpack/v5 decodes on its own path
+	opStrings // exactly []string: opSlice would do, 8 % slower on EncodePlain
 	opSlice
 	opMap // keyed by exactly string
 	opPtr
