@@ -383,7 +383,9 @@ func (e *EncryptStage) PutBatch(ctx context.Context, rs []store.Record) error {
 	// parts on several goroutines for a large batch (parallel.go). They
 	// are what the next stage stores, so the arenas need no wiping; the
 	// envelopes, plaintext, are built in scratch buffers that are.
-	sealed := make([]store.Record, len(rs))
+	sealedp := batchRecords.Get(len(rs))
+	defer batchRecords.Put(sealedp)
+	sealed := *sealedp
 	if parts := partsFor(len(rs)); parts > 1 {
 		as, err := encodeParts(len(rs), parts, func(a *arena.Arena, lo, hi int) error {
 			return e.sealRange(a, rs[lo:hi], sealed[lo:hi])

@@ -154,6 +154,11 @@ func (s *transformStage) Put(ctx context.Context, r store.Record) error {
 	return wrap("put", err)
 }
 
+// batchRecords holds the record slices PutBatch hands to the next stage,
+// between batches: like the arenas, they are needed only until the next
+// stage's PutBatch returns.
+var batchRecords arena.Slices[store.Record]
+
 // PutBatch encodes every record, then stores them with one PutBatch of the
 // next stage, or with one Put each when it has no PutBatch.
 func (s *transformStage) PutBatch(ctx context.Context, rs []store.Record) error {
@@ -166,7 +171,9 @@ func (s *transformStage) PutBatch(ctx context.Context, rs []store.Record) error 
 	// add); a value the Transform puts in other memory (having grown dst,
 	// or returning memory of its own) is used as it is. The arenas held
 	// what the Transform was given, plaintext perhaps, so they are wiped.
-	enc := make([]store.Record, len(rs))
+	encp := batchRecords.Get(len(rs))
+	defer batchRecords.Put(encp)
+	enc := *encp
 	if parts := partsFor(len(rs)); parts > 1 {
 		as, err := encodeParts(len(rs), parts, func(a *arena.Arena, lo, hi int) error {
 			return s.encodeRange(a, rs[lo:hi], enc[lo:hi])

@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"time"
 	"unsafe"
+
+	"github.com/livedict/livedict/internal/arena"
 )
 
 // MemoryData is the storage behind one or more [Memory] stages. It stands in
@@ -105,7 +107,9 @@ func (m *Memory) PutBatch(ctx context.Context, rs []Record) error {
 	if err := m.check(ctx); err != nil {
 		return err
 	}
-	cs := make([]Record, len(rs))
+	csp := packedBatches.Get(len(rs))
+	defer packedBatches.Put(csp)
+	cs := *csp
 	for i, r := range rs {
 		cs[i] = packed(r)
 	}
@@ -117,6 +121,10 @@ func (m *Memory) PutBatch(ctx context.Context, rs []Record) error {
 	}
 	return nil
 }
+
+// packedBatches holds PutBatch's copies between batches: the map keeps
+// each record by value, so the slice is free once they are in.
+var packedBatches arena.Slices[Record]
 
 // put stores r, which must come from packed; d.mu must be held for writing.
 func (d *MemoryData) put(r Record) {
