@@ -152,6 +152,9 @@ func TestStoreOpen(t *testing.T) {
 	}
 }
 
+// passwordMarker stands for a URL's password in FuzzParseURL.
+const passwordMarker = "pw-marker-7f3a"
+
 // FuzzParseURL checks that no URL makes parseURL panic, that its errors
 // match ErrInvalidURL and never quote the password, and that the options
 // it accepts Open accepts.
@@ -173,8 +176,16 @@ func FuzzParseURL(f *testing.F) {
 			if !errors.Is(err, ErrInvalidURL) {
 				t.Fatalf("parseURL(%q) = %v, which does not match ErrInvalidURL", raw, err)
 			}
-			if pw, ok := u.User.Password(); ok && len(pw) >= 4 && strings.Contains(err.Error(), pw) {
-				t.Fatalf("parseURL(%q) = %v, which quotes the password", raw, err)
+			// The password's own bytes must never reach the error. An
+			// option value may hold the same characters ("0000" in
+			// sweep=00000000), so parse again with a marker for the
+			// password that appears nowhere else in the URL.
+			if _, ok := u.User.Password(); ok && !strings.Contains(raw, passwordMarker) {
+				v := *u
+				v.User = url.UserPassword(u.User.Username(), passwordMarker)
+				if _, _, err := parseURL(&v); err != nil && strings.Contains(err.Error(), passwordMarker) {
+					t.Fatalf("parseURL(%q) = %v, which quotes the password", v.String(), err)
+				}
 			}
 			return
 		}
