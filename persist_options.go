@@ -136,6 +136,10 @@ type Persist[K comparable, V any] struct {
 	// Writes of one key coalesce: when the queue is at its bound, the
 	// writer that found it so first merges the queued writes to one per
 	// key. When that makes no room, WhenFull applies. Default 65536.
+	// The queue reuses its memory: a steady stream of writes allocates
+	// nothing in it, and after a burst the slabs it keeps for the next
+	// hold at most QueueSize writes (a few dozen bytes each; the values
+	// stay in the Store's entries), besides each shard's log.
 	QueueSize int
 
 	// FlushInterval is how long a write-behind write may wait before the

@@ -119,13 +119,17 @@ func (e *Engine[K, P]) ReserveForce() { e.held.Add(1) }
 // was not applied).
 func (e *Engine[K, P]) Unreserve() {
 	e.held.Add(-1)
-	if e.waiting.Load() > 0 {
-		e.madeRoom()
-	}
+	e.madeRoom()
 }
 
-// madeRoom wakes the writers waiting for room.
+// madeRoom wakes the writers waiting for room, if any; its caller has
+// given room back (e.held) first. A writer counts itself in e.waiting
+// before it tries to reserve a last time, so one that has not counted
+// itself yet will find that room.
 func (e *Engine[K, P]) madeRoom() {
+	if e.waiting.Load() == 0 {
+		return // no channel to make
+	}
 	e.roomMu.Lock()
 	close(e.room)
 	e.room = make(chan struct{})

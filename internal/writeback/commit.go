@@ -144,6 +144,7 @@ func (e *Engine[K, P]) Flush(ctx context.Context) error {
 func (e *Engine[K, P]) drain(parent context.Context, self *Waiter) error {
 	clears, ops := e.collect()
 	if len(clears) == 0 && len(ops) == 0 {
+		e.requeue(nil, nil) // ends the flight
 		e.spare(ops)
 		return nil
 	}
@@ -298,9 +299,7 @@ func (e *Engine[K, P]) drain(parent context.Context, self *Waiter) error {
 	}
 	e.requeue(again, retryClears)
 	e.spare(ops)
-	if e.waiting.Load() > 0 {
-		e.madeRoom()
-	}
+	e.madeRoom()
 	if first != nil {
 		e.fails++
 		e.report(failed, first)

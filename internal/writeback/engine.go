@@ -13,8 +13,9 @@
 // Files, by concern:
 //
 //   - engine.go: the types, New, Stop and the counters.
-//   - log.go: the stripes' logs, coalescing (collect, compact, requeue) and
-//     the lookup of queued writes.
+//   - log.go: the stripes' logs, coalescing (collect, compact, requeue),
+//     the slabs the coalesced ops live in, and the lookup of queued
+//     writes.
 //   - backpressure.go: the bound and what a write does when it is reached.
 //   - commit.go: drains, group commit of waiting writers, Flush.
 //   - schedule.go: the flusher goroutine.
@@ -110,10 +111,21 @@ type Engine[K comparable, P any] struct {
 	flight      []*Op[K, P]         // the batch a drain is writing, one op per key
 	flightClear map[uint32]*clearOp
 	// spareOps and spareIdx are the flight slice and the coalescing index
-	// of the last drain, kept for the next: a drain then allocates
-	// neither. spareIdx is cleared when taken.
+	// of the last drain, kept for the next carry or flight: the queue
+	// then allocates neither. spareIdx is cleared when taken.
 	spareOps []*Op[K, P]
 	spareIdx map[Key[K]]int
+	// The ops of the carry and the flight are kept in slabs, arrays of
+	// slabOps ops that takeLogs fills in turn (slab is the one being
+	// filled): carrySlabs are those filled since the last collect,
+	// flightSlabs those of the drain in progress. A drain that stored or
+	// gave up every op empties its slabs into free (at most Config.Limit
+	// ops of capacity in all), for takeLogs to fill again; one that
+	// requeued ops leaves its slabs to the collector, since the carry may
+	// point into them.
+	carrySlabs, flightSlabs [][]Op[K, P]
+	slab                    []Op[K, P]
+	free                    [][]Op[K, P]
 
 	errBuf []error // drain's per-op errors, under sem
 
@@ -137,11 +149,11 @@ type clearOp struct {
 
 // stripe is the log of one shard's writes, in memory order.
 type stripe[K comparable, P any] struct {
-	mu    sync.Mutex
-	log   []Op[K, P]
-	spare []Op[K, P] // an empty buffer handed back by drains
-	seq   uint64
-	n     atomic.Int32 // len(log), read without mu
+	mu   sync.Mutex
+	log  []Op[K, P]
+	back []Op[K, P] // an empty array for the next log: takeLogs swaps them
+	seq  uint64
+	n    atomic.Int32 // len(log), read without mu
 
 	marks   []mark[K]    // writes given up, not yet in the lost set (Lost)
 	nMarks  atomic.Int32 // len(marks), read without mu

@@ -18,9 +18,6 @@ func (e *Engine[K, P]) Append(stripeIdx int, key Key[K], val P, del bool, w *Wai
 	st.mu.Lock()
 	if len(st.log) == 0 {
 		signal(e.wake)
-		if st.log == nil {
-			st.log, st.spare = st.spare, nil
-		}
 	}
 	st.seq++
 	op := Op[K, P]{Key: key, Val: val, Del: del, seq: st.seq, stripe: stripeIdx}
@@ -51,10 +48,15 @@ func merge[K comparable, P any](ops []*Op[K, P], idx map[Key[K]]int, op *Op[K, P
 }
 
 // takeLogs empties the stripes' logs into (ops, idx), coalescing; e.cmu
-// is held. It returns the ops and how many were merged away. With fold,
-// for a drain, it folds each stripe's marks (Lost) into the lost set
-// first; a compaction, done by writers, leaves them to the drain, which
-// folds them before writing anything it took.
+// is held. Each op taken is copied into the slab being filled (slotLocked),
+// where the carry or the flight points to it, and the log's array goes
+// back to its stripe once emptied: a stripe logs into one of its two
+// arrays while the other is taken, so neither is ever grown again once
+// large enough, and the queue allocates nothing in a steady state. It
+// returns the ops and how many were merged away. With fold, for a drain,
+// it folds each stripe's marks (Lost) into the lost set first; a
+// compaction, done by writers, leaves them to the drain, which folds them
+// before writing anything it took.
 func (e *Engine[K, P]) takeLogs(ops []*Op[K, P], idx map[Key[K]]int, fold bool) ([]*Op[K, P], int) {
 	merged := 0
 	for i := range e.stripes {
@@ -67,26 +69,31 @@ func (e *Engine[K, P]) takeLogs(ops []*Op[K, P], idx map[Key[K]]int, fold bool) 
 			e.foldLocked(i, st)
 		}
 		log := st.log
-		st.log = nil
+		if len(log) == 0 {
+			st.mu.Unlock()
+			continue
+		}
+		st.log, st.back = st.back, nil
 		st.n.Store(0)
 		st.mu.Unlock()
 		e.logged.Add(-int64(len(log)))
-		batch := make([]Op[K, P], len(log))
-		copy(batch, log)
-		for j := range batch {
+		for j := range log {
+			op := e.slotLocked()
+			*op = log[j]
 			var dup bool
-			if ops, dup = merge(ops, idx, &batch[j]); dup {
+			if ops, dup = merge(ops, idx, op); dup {
+				// Its waiters went to the key's op: the slot is free.
 				merged++
+				*op = Op[K, P]{}
+				e.slab = e.slab[:len(e.slab)-1]
 			}
 		}
-		// Hand the buffer back so a busy stripe does not grow a new log
-		// after every drain.
 		clear(log)
-		st.mu.Lock()
-		if st.spare == nil && cap(log) <= 4*e.cfg.Limit {
-			st.spare = log[:0]
+		if cap(log) <= 4*e.cfg.Limit {
+			st.mu.Lock()
+			st.back = log[:0]
+			st.mu.Unlock()
 		}
-		st.mu.Unlock()
 	}
 	if merged > 0 {
 		e.held.Add(-int64(merged))
@@ -94,29 +101,92 @@ func (e *Engine[K, P]) takeLogs(ops []*Op[K, P], idx map[Key[K]]int, fold bool) 
 	return ops, merged
 }
 
+// slotLocked returns the next free op of the slab being filled, starting
+// a slab (from the free list when it has one) when there is none or it
+// is full; e.cmu is held. The slab is the last of e.carrySlabs, which
+// keeps its length up to date whenever another is started or it is
+// closed (collect).
+func (e *Engine[K, P]) slotLocked() *Op[K, P] {
+	if len(e.slab) == cap(e.slab) {
+		e.closeSlabLocked()
+		if last := len(e.free) - 1; last >= 0 {
+			e.slab = e.free[last]
+			e.free[last] = nil
+			e.free = e.free[:last]
+		} else {
+			e.slab = make([]Op[K, P], 0, e.slabOps())
+		}
+		e.carrySlabs = append(e.carrySlabs, e.slab)
+	}
+	e.slab = e.slab[:len(e.slab)+1]
+	return &e.slab[len(e.slab)-1]
+}
+
+// closeSlabLocked records the length of the slab being filled and ends
+// it; e.cmu is held.
+func (e *Engine[K, P]) closeSlabLocked() {
+	if e.slab != nil {
+		e.carrySlabs[len(e.carrySlabs)-1] = e.slab
+		e.slab = nil
+	}
+}
+
+// slabOps is the capacity of one slab: 512 ops, or Config.Limit when
+// smaller, since the queue never holds more.
+func (e *Engine[K, P]) slabOps() int { return max(1, min(512, e.cfg.Limit)) }
+
+// settleSlabsLocked ends the flight's hold on its slabs; e.cmu is held.
+// With reuse (the drain requeued nothing, so no op in them is referenced
+// any more) they are emptied into the free list while it holds fewer
+// than Config.Limit ops of capacity; else they are left to the collector,
+// since the carry may point into them.
+func (e *Engine[K, P]) settleSlabsLocked(reuse bool) {
+	for i, slab := range e.flightSlabs {
+		e.flightSlabs[i] = nil
+		if !reuse || (len(e.free)+1)*e.slabOps() > max(e.cfg.Limit, e.slabOps()) {
+			continue
+		}
+		clear(slab) // the ops' payloads and waiters
+		e.free = append(e.free, slab[:0])
+	}
+	e.flightSlabs = e.flightSlabs[:0]
+}
+
+// carryIndexLocked returns the carry's index, building it (in the spare
+// map when there is one) when a collect or ClearBuckets left the carry
+// without one; e.cmu is held.
+func (e *Engine[K, P]) carryIndexLocked() map[Key[K]]int {
+	if e.carryIdx == nil {
+		idx := e.spareIdx
+		e.spareIdx = nil
+		if idx == nil {
+			idx = make(map[Key[K]]int, len(e.carry))
+		} else {
+			clear(idx)
+		}
+		for i, op := range e.carry {
+			idx[op.Key] = i
+		}
+		e.carryIdx = idx
+	}
+	return e.carryIdx
+}
+
 // collect takes the carry, every log and the pending clears for a drain,
 // and makes them the flight.
 func (e *Engine[K, P]) collect() (map[uint32]*clearOp, []*Op[K, P]) {
 	e.cmu.Lock()
-	ops, idx := e.carry, e.carryIdx
-	if ops == nil {
-		ops, e.spareOps = e.spareOps, nil
+	if e.carry == nil {
+		e.carry, e.spareOps = e.spareOps, nil
 	}
-	if idx == nil {
-		idx, e.spareIdx = e.spareIdx, nil
-		if idx == nil {
-			idx = make(map[Key[K]]int)
-		}
-		clear(idx)
-		// A carry without its index (ClearBuckets drops it) is indexed
-		// here, so the logs' ops of a carried key merge into its op.
-		for i, op := range ops {
-			idx[op.Key] = i
-		}
-	}
-	ops, merged := e.takeLogs(ops, idx, true)
+	idx := e.carryIndexLocked()
+	ops, merged := e.takeLogs(e.carry, idx, true)
 	e.carry, e.carryIdx = nil, nil
 	e.spareIdx = idx // cleared when next taken
+	// The flight owns the slabs its ops are in; the next compaction starts
+	// a slab of its own.
+	e.closeSlabLocked()
+	e.flightSlabs, e.carrySlabs = e.carrySlabs, e.flightSlabs
 	var clears map[uint32]*clearOp
 	if len(e.clears) > 0 {
 		clears = e.clears
@@ -136,14 +206,11 @@ func (e *Engine[K, P]) collect() (map[uint32]*clearOp, []*Op[K, P]) {
 // write.
 func (e *Engine[K, P]) compact() {
 	e.cmu.Lock()
-	if e.carryIdx == nil {
-		e.carryIdx = make(map[Key[K]]int, len(e.carry))
-		for i, op := range e.carry {
-			e.carryIdx[op.Key] = i
-		}
+	if e.carry == nil {
+		e.carry, e.spareOps = e.spareOps, nil
 	}
 	var merged int
-	e.carry, merged = e.takeLogs(e.carry, e.carryIdx, false)
+	e.carry, merged = e.takeLogs(e.carry, e.carryIndexLocked(), false)
 	e.cmu.Unlock()
 	if merged > 0 {
 		e.madeRoom()
@@ -151,25 +218,23 @@ func (e *Engine[K, P]) compact() {
 }
 
 // requeue puts the ops and clears of a failed drain back in the carry and
-// ends the flight. A carried op of the same key is newer and wins,
-// inheriting the failed op's waiters.
+// ends the flight; a drain that failed nothing calls it with neither. A
+// carried op of the same key is newer and wins, inheriting the failed
+// op's waiters.
 func (e *Engine[K, P]) requeue(ops []*Op[K, P], clears map[uint32]*clearOp) {
 	e.cmu.Lock()
-	if e.carryIdx == nil && len(ops) > 0 {
-		e.carryIdx = make(map[Key[K]]int, len(e.carry)+len(ops))
-		for i, op := range e.carry {
-			e.carryIdx[op.Key] = i
-		}
-	}
 	merged := 0
-	for _, op := range ops {
-		if j, ok := e.carryIdx[op.Key]; ok {
-			e.carry[j].ws = append(e.carry[j].ws, op.ws...)
-			merged++
-			continue
+	if len(ops) > 0 {
+		idx := e.carryIndexLocked()
+		for _, op := range ops {
+			if j, ok := idx[op.Key]; ok {
+				e.carry[j].ws = append(e.carry[j].ws, op.ws...)
+				merged++
+				continue
+			}
+			idx[op.Key] = len(e.carry)
+			e.carry = append(e.carry, op)
 		}
-		e.carryIdx[op.Key] = len(e.carry)
-		e.carry = append(e.carry, op)
 	}
 	for b, c := range clears {
 		if newer, ok := e.clears[b]; ok {
@@ -179,6 +244,7 @@ func (e *Engine[K, P]) requeue(ops []*Op[K, P], clears map[uint32]*clearOp) {
 		e.clears[b] = c
 	}
 	e.flight, e.flightClear = nil, nil
+	e.settleSlabsLocked(len(ops) == 0)
 	e.cmu.Unlock()
 	if merged > 0 {
 		e.held.Add(-int64(merged))
@@ -289,6 +355,9 @@ func (e *Engine[K, P]) ClearBuckets(ctx context.Context, buckets map[uint32]bool
 		keep = append(keep, op)
 	}
 	clear(e.carry[len(keep):])
+	if e.spareIdx == nil {
+		e.spareIdx = e.carryIdx // cleared when next taken
+	}
 	e.carry, e.carryIdx = keep, nil
 	if w != nil {
 		ws = append(ws, w)
