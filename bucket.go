@@ -240,22 +240,28 @@ func (c *core[K, V]) persistedBuckets(ctx context.Context) ([]*bucketState, erro
 		return out, nil
 	}
 	var errs []error
-	for name, err := range l.Buckets(ctx) {
-		if err != nil {
-			return out, &PersistError{Op: "list buckets", Err: err}
+	err := guard("the backend's Buckets", func() error {
+		for name, err := range l.Buckets(ctx) {
+			if err != nil {
+				return err
+			}
+			if seen[name] {
+				continue
+			}
+			seen[name] = true
+			b, err := c.buckets.get(name, BucketOptions{}, false)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			if b.pmode.Load() != pmNone {
+				out = append(out, b)
+			}
 		}
-		if seen[name] {
-			continue
-		}
-		seen[name] = true
-		b, err := c.buckets.get(name, BucketOptions{}, false)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if b.pmode.Load() != pmNone {
-			out = append(out, b)
-		}
+		return nil
+	})
+	if err != nil {
+		return out, &PersistError{Op: "list buckets", Err: err}
 	}
 	return out, errors.Join(errs...)
 }

@@ -172,8 +172,9 @@
 //     backend does; a write waits for room at most Persist.BlockTimeout,
 //     or, under [Fail], is refused with [ErrQueueFull].
 //   - Persistence failures never lose the in-memory value and never panic.
-//     A panicking Loader or backend in Load gives its callers an error
-//     matching [ErrPanicked].
+//     A panicking Loader, codec, layer or backend gives the call that
+//     reached it an error matching [ErrPanicked] (for a write-behind write:
+//     Flush and OnError), and the process goes on.
 //
 // Deletes, Touch and Clear reach the backend the same way. Expiry reaches
 // it through the record's persisted expiry: a backend never returns an

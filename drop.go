@@ -49,7 +49,7 @@ func (s *Store[K, V]) DropBucket(ctx context.Context, name string) error {
 		if err := s.Flush(ctx); err != nil {
 			return err
 		}
-		if err := deleteBucket(ctx, bottom(c.pst.pipe), name); err != nil {
+		if err := guard("the backend", func() error { return deleteBucket(ctx, bottom(c.pst.pipe), name) }); err != nil {
 			return &PersistError{Op: "drop bucket", Bucket: name, Err: err}
 		}
 	}

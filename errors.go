@@ -37,9 +37,12 @@ var (
 	// ErrQueueFull is store.ErrQueueFull, re-exported: a write-behind write
 	// refused under the Fail policy matches it.
 	ErrQueueFull = store.ErrQueueFull
-	// ErrPanicked is matched by the error Load returns when the Loader or
-	// the backend panicked; the process goes on.
-	ErrPanicked = errors.New("livedict: panic recovered")
+	// ErrPanicked is store.ErrPanicked, re-exported: the error of a call
+	// whose Loader, codec, layer or backend panicked matches it (Load,
+	// LoadMany, a write-through write, Flush, Warm, Clear, Rotate, Close),
+	// and so does a write-behind write's failure reported to
+	// Persist.OnError; the process goes on.
+	ErrPanicked = store.ErrPanicked
 	// ErrGuarded is returned by a write that would replace an entry guarded
 	// by an access token (SetOptions.Token) without presenting that token:
 	// the entry stays as it was.

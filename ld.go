@@ -103,7 +103,7 @@ func New[K comparable, V any](opts *Options[K, V]) (*Store[K, V], error) {
 	seal, err := newSealer(c, opts, sealCfg)
 	if err != nil {
 		if c.pst != nil {
-			_ = c.pst.pipe.Close()
+			_ = guard("Close", c.pst.pipe.Close)
 		}
 		return nil, err
 	}

@@ -71,7 +71,7 @@ func newPersister[K comparable, V any](c *core[K, V], cfg Persist[K, V], shards 
 	for i := len(cfg.Layers) - 1; i >= 0; i-- {
 		pipe = cfg.Layers[i](pipe)
 		if q, ok := pipe.(store.Queue); ok && q.Queues() {
-			_ = pipe.Close() // the Store owns the backend: a failed New closes it
+			_ = guard("Close", pipe.Close) // the Store owns the backend: a failed New closes it
 			return nil, optionErr("Options.Persist.Layers["+strconv.Itoa(i)+"]",
 				"is a queueing layer (store.Queue): the Store is the write-back queue itself; choose Persist.Mode and Persist.QueueSize instead")
 		}
@@ -81,7 +81,7 @@ func newPersister[K comparable, V any](c *core[K, V], cfg Persist[K, V], shards 
 		var err error
 		enc, err = layer.NewEncryptStage(pipe, layer.EncryptOptions{Keyring: cfg.Keyring, NameKey: cfg.NameKey, Store: cfg.Name})
 		if err != nil {
-			_ = pipe.Close()
+			_ = guard("Close", pipe.Close)
 			return nil, &OptionError{Field: "Options.Persist.Keyring", Reason: err.Error(), Err: err}
 		}
 		pipe = enc
@@ -122,7 +122,7 @@ func (p *persister[K, V]) flush(ctx context.Context) error {
 		return err
 	}
 	if f, ok := store.As[store.Flusher](p.pipe); ok {
-		return f.Flush(ctx)
+		return guard("the pipeline's Flush", func() error { return f.Flush(ctx) })
 	}
 	return nil
 }
@@ -133,7 +133,7 @@ func (p *persister[K, V]) close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), p.cfg.Timeout)
 	defer cancel()
 	err := p.flush(ctx)
-	if cerr := p.pipe.Close(); err == nil {
+	if cerr := guard("the pipeline's Close", p.pipe.Close); err == nil {
 		err = cerr
 	}
 	return err

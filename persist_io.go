@@ -22,7 +22,7 @@ func (s *sink[K, V]) BucketName(id uint32) string { return s.c.bucketName(id) }
 // layers above could not decode goes too.
 func (s *sink[K, V]) Clear(ctx context.Context, bucket uint32) error {
 	name := s.c.bucketName(bucket)
-	if err := store.ClearBucket(ctx, s.pipe, name); err != nil {
+	if err := guard("the backend", func() error { return store.ClearBucket(ctx, s.pipe, name) }); err != nil {
 		return &PersistError{Op: "clear", Bucket: name, Err: err}
 	}
 	return nil
@@ -83,14 +83,14 @@ func (p *persister[K, V]) writeChunk(ctx context.Context, sc *writeScratch, ops 
 			continue
 		}
 		bucket := p.c.bucketName(ops[i].Key.Bucket)
-		if err := p.pipe.Delete(ctx, bucket, kb); err != nil {
+		if err := guard("the pipeline", func() error { return p.pipe.Delete(ctx, bucket, kb) }); err != nil {
 			errs[i] = &PersistError{Op: "delete", Bucket: bucket, Err: err}
 		}
 	}
 	if len(recs) == 0 {
 		return
 	}
-	if err := store.PutBatch(ctx, p.pipe, recs); err != nil {
+	if err := guard("the pipeline", func() error { return store.PutBatch(ctx, p.pipe, recs) }); err != nil {
 		for k, i := range putOps {
 			errs[i] = &PersistError{Op: "put", Bucket: recs[k].Bucket, Err: err}
 		}
@@ -108,7 +108,11 @@ func (p *persister[K, V]) encodeRange(a *arena.Arena, ops []*writeback.Op[K, opV
 	for i, op := range ops {
 		bucket := p.c.bucketName(op.Key.Bucket)
 		room := a.Room(keyRoom)
-		kb, err := p.cfg.KeyCodec.EncodeKey(room, op.Key.Key)
+		var kb []byte
+		err := guard("the key codec", func() (err error) {
+			kb, err = p.cfg.KeyCodec.EncodeKey(room, op.Key.Key)
+			return err
+		})
 		kb = a.Keep(room, kb)
 		if err != nil {
 			errs[i] = writeback.Permanent(&PersistError{Op: "encode", Bucket: bucket, Err: err})
@@ -128,7 +132,11 @@ func (p *persister[K, V]) encodeRange(a *arena.Arena, ops []*writeback.Op[K, opV
 			continue
 		}
 		room = a.Room(valueRoom)
-		vb, err := p.cfg.Codec.Encode(room, val)
+		var vb []byte
+		err = guard("the codec", func() (err error) {
+			vb, err = p.cfg.Codec.Encode(room, val)
+			return err
+		})
 		vb = a.Keep(room, vb)
 		if err != nil {
 			errs[i] = writeback.Permanent(&PersistError{Op: "encode", Bucket: bucket, Err: err})

@@ -55,7 +55,12 @@ func (s *Store[K, V]) Rotate(ctx context.Context) (int, error) {
 	sk := skips{op: "rotate"}
 	report := func(err error) { p.errs.Add(1); p.report(err) }
 	for _, b := range bs {
-		n, err := enc.Rotate(ctx, b.name)
+		var n int
+		err := guard("the pipeline", func() error {
+			var err error
+			n, err = enc.Rotate(ctx, b.name)
+			return err
+		})
 		total += n
 		records, failure := splitSkipped(b.name, err)
 		for _, re := range records {

@@ -29,8 +29,18 @@ func (v *View[K, V]) Warm(ctx context.Context) (int, error) {
 	return n, sk.err(n, err)
 }
 
-// warm is Warm, collecting the skipped records in sk.
-func (v *View[K, V]) warm(ctx context.Context, sk *skips) (int, error) {
+// warm is Warm, collecting the skipped records in sk. A panic in the
+// backend's Scan (or the layers above it) ends it with an error.
+func (v *View[K, V]) warm(ctx context.Context, sk *skips) (n int, err error) {
+	err = guard("the pipeline's Scan", func() error {
+		var err error
+		n, err = v.warmScan(ctx, sk)
+		return err
+	})
+	return n, err
+}
+
+func (v *View[K, V]) warmScan(ctx context.Context, sk *skips) (int, error) {
 	p := v.c.pst
 	report := func(err error) { p.errs.Add(1); p.report(err) }
 	n := 0

@@ -102,7 +102,9 @@ type BreakerStats struct {
 // while the abandoned call keeps running until the next stage returns
 // (counted in [BreakerStats].Abandoned and Running). Its result is then
 // discarded. So a next stage that ignores its context leaves goroutines
-// behind for as long as it hangs; Close does not wait for them.
+// behind for as long as it hangs; Close does not wait for them. A panic of
+// the next stage there, where no caller could recover it, is returned as
+// an error matching store.ErrPanicked.
 //
 // After Failures failures in a row the circuit opens: calls fail at once
 // with an error matching [ErrCircuitOpen], without reaching the next stage.
@@ -331,11 +333,19 @@ func breakerGuard[T any](ctx context.Context, b *BreakerStage, fn func(context.C
 		done  = make(chan struct{})
 	)
 	go func() {
+		defer func() {
+			// A panic here would end the process: no caller is there to
+			// recover it.
+			if r := recover(); r != nil {
+				var zero T
+				v, err = zero, nextPanicked(r)
+			}
+			close(done)
+			if state.Swap(callFinished) == callAbandoned {
+				b.running.Add(-1)
+			}
+		}()
 		v, err = fn(cctx)
-		close(done)
-		if state.Swap(callFinished) == callAbandoned {
-			b.running.Add(-1)
-		}
 	}()
 	select {
 	case <-done:
@@ -495,6 +505,16 @@ func (b *BreakerStage) scan(ctx context.Context, bucket string, yield func(store
 				b.running.Add(-1)
 			}
 		}()
+		defer func() {
+			// The next stage's Scan panicked: end the scan with an error
+			// instead of the process.
+			if r := recover(); r != nil {
+				select {
+				case items <- scanItem{err: nextPanicked(r)}:
+				case <-stop:
+				}
+			}
+		}()
 		for r, err := range b.next.Scan(sctx, bucket) {
 			select {
 			case items <- scanItem{r, err}:
@@ -577,4 +597,11 @@ func (b *BreakerStage) scan(ctx context.Context, bucket string, yield func(store
 			return ctx.Err()
 		}
 	}
+}
+
+// nextPanicked is the error of a call whose next stage panicked on the
+// breaker's goroutine: it matches store.ErrPanicked and names the panic
+// value's type, never the value.
+func nextPanicked(r any) error {
+	return fmt.Errorf("%w: the next stage panicked with a %T", store.ErrPanicked, r)
 }

@@ -14,3 +14,11 @@ import "errors"
 // storage name, never by key material, and then goes on with the rest of
 // the bucket. Every other error still ends the sequence.
 var ErrCorrupt = errors.New("store: corrupt record")
+
+// ErrPanicked is matched by the error a call returns when the code it ran
+// (a stage further down the pipeline, an application's codec or backend)
+// panicked and the panic was recovered: the layers that run the next stage
+// on goroutines of their own (layer.Breaker) return it rather than let the
+// panic end the process. The error names the panic value's type, never
+// the value, which may hold key material.
+var ErrPanicked = errors.New("store: panic recovered")
