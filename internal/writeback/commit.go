@@ -298,6 +298,19 @@ func (e *Engine[K, P]) drain(parent context.Context, self *Waiter) error {
 		retryClears[b] = c
 	}
 	e.requeue(again, retryClears)
+	if len(again) > 0 {
+		// The requeued ops keep their slabs from being emptied: let go of
+		// the payloads of the others, stored or given up, now.
+		requeued := make(map[*Op[K, P]]bool, len(again))
+		for _, op := range again {
+			requeued[op] = true
+		}
+		for _, op := range ops {
+			if !requeued[op] {
+				*op = Op[K, P]{}
+			}
+		}
+	}
 	e.spare(ops)
 	e.madeRoom()
 	if first != nil {

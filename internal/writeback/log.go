@@ -350,6 +350,9 @@ func (e *Engine[K, P]) ClearBuckets(ctx context.Context, buckets map[uint32]bool
 		if buckets[op.Key.Bucket] {
 			ws = append(ws, op.ws...)
 			removed++
+			// Its slab is emptied only when a drain next settles it:
+			// let go of the payload now.
+			*op = Op[K, P]{}
 			continue
 		}
 		keep = append(keep, op)

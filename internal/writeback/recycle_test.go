@@ -121,8 +121,9 @@ func (s *countSink) Write(_ context.Context, ops []*Op[int, int], _ []error) { s
 func TestSteadyWritesAllocateNothing(t *testing.T) {
 	s := &countSink{}
 	e := New[int, int](Config{Stripes: 4, Limit: 4096, Full: Wait, BlockTimeout: time.Millisecond,
-		FlushInterval: time.Hour, RetryBackoff: time.Millisecond, Timeout: time.Minute}, s)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		FlushInterval: time.Hour, RetryBackoff: time.Millisecond, Timeout: 24 * time.Hour}, s)
+	ctx, cancel := context.WithTimeout(context.Background(), 23*time.Hour) // never reached
+
 	defer cancel()
 	round := func() {
 		for k := range 1000 {
@@ -141,5 +142,88 @@ func TestSteadyWritesAllocateNothing(t *testing.T) {
 	// 23 rounds: two above, and AllocsPerRun's one before its 20.
 	if s.n != 23*700 {
 		t.Fatalf("sink got %d ops, want %d", s.n, 23*700)
+	}
+}
+
+// slabPayloads counts the ops in e's slabs, carried or in the free list,
+// that still hold a payload; e.cmu is held.
+func slabPayloads(e *Engine[int, int]) int {
+	n := 0
+	for _, slabs := range [][][]Op[int, int]{e.carrySlabs, e.flightSlabs, e.free} {
+		for _, slab := range slabs {
+			for _, op := range slab[:cap(slab)] {
+				if op.Val != 0 {
+					n++
+				}
+			}
+		}
+	}
+	return n
+}
+
+// TestClearedOpsLetGo: ops a bucket clear removes from the carry stay in
+// their slab until a drain settles it, but without their payloads, so
+// clears between drains keep no more payloads than the queue holds.
+func TestClearedOpsLetGo(t *testing.T) {
+	e, _ := newIdle(8, 0, Drop)
+	ctx := context.Background()
+	for round := range 20 {
+		for k := range 8 {
+			e.Reserve(ctx)
+			e.Append(0, Key[int]{0, round*8 + k}, k+1, false, nil)
+		}
+		e.compact()
+		if err := e.ClearBuckets(ctx, map[uint32]bool{0: true}, nil, func(drop func(int)) { drop(0); drop(1) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.cmu.Lock()
+	defer e.cmu.Unlock()
+	if n := slabPayloads(e); n != 0 {
+		t.Fatalf("slabs hold %d payloads of cleared ops", n)
+	}
+}
+
+// oddSink fails the writes of odd keys and remembers the ops it was given
+// and their keys.
+type oddSink struct {
+	countSink
+	seen []*Op[int, int]
+	keys []int
+}
+
+func (s *oddSink) Write(_ context.Context, ops []*Op[int, int], errs []error) {
+	for i, op := range ops {
+		s.seen, s.keys = append(s.seen, op), append(s.keys, op.Key.Key)
+		if op.Key.Key%2 == 1 {
+			errs[i] = errors.New("odd")
+		}
+	}
+}
+
+// TestRequeueLetsStoredGo: a drain that requeues some ops leaves their
+// slab to the collector, but lets go of the payloads of the ops it stored.
+func TestRequeueLetsStoredGo(t *testing.T) {
+	s := &oddSink{}
+	e := New[int, int](Config{Stripes: 2, Limit: 64, Full: Wait, BlockTimeout: time.Millisecond,
+		Retries: 5, FlushInterval: time.Hour, RetryBackoff: time.Millisecond, Timeout: time.Second}, s)
+	ctx := context.Background()
+	for k := range 4 {
+		e.Reserve(ctx)
+		e.Append(0, Key[int]{0, k}, k+1, false, nil)
+	}
+	if err := e.Flush(ctx); err == nil {
+		t.Fatal("Flush with odd keys failing = nil")
+	}
+	for i, op := range s.seen {
+		switch k := s.keys[i]; {
+		case k%2 == 1 && (op.Key.Key != k || op.Val != k+1):
+			t.Errorf("requeued op of key %d became %+v", k, *op)
+		case k%2 == 0 && op.Val != 0:
+			t.Errorf("stored op of key %d still holds its payload: %+v", k, *op)
+		}
+	}
+	if len(s.seen) != 4 {
+		t.Fatalf("sink saw %d ops, want 4", len(s.seen))
 	}
 }
