@@ -323,8 +323,8 @@ func (e *Engine[K, P]) drain(parent context.Context, self *Waiter) error {
 }
 
 // spare keeps ops, the slice of a drain that has ended (requeue has
-// emptied the flight), for the next collect, unless one is kept already
-// or it is far larger than the bound makes useful.
+// emptied the flight), for the next carry or flight, unless one is kept
+// already or it is far larger than the bound makes useful.
 func (e *Engine[K, P]) spare(ops []*Op[K, P]) {
 	clear(ops)
 	if cap(ops) > 4*e.cfg.Limit {
