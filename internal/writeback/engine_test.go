@@ -32,12 +32,26 @@ func (s *memSink) Clear(_ context.Context, b uint32) error {
 		return s.fail
 	}
 	s.clears = append(s.clears, b)
-	for k := range s.stored {
+	clearStored(s.stored, b)
+	return nil
+}
+
+// clearStored removes bucket b's keys from stored, a test sink's records.
+func clearStored(stored map[Key[int]]int, b uint32) {
+	for k := range stored {
 		if k.Bucket == b {
-			delete(s.stored, k)
+			delete(stored, k)
 		}
 	}
-	return nil
+}
+
+// applyStored applies op to stored, a test sink's records.
+func applyStored(stored map[Key[int]]int, op *Op[int, int]) {
+	if op.Del {
+		delete(stored, op.Key)
+	} else {
+		stored[op.Key] = op.Val
+	}
 }
 
 func (s *memSink) Write(_ context.Context, ops []*Op[int, int], errs []error) {
@@ -53,11 +67,7 @@ func (s *memSink) Write(_ context.Context, ops []*Op[int, int], errs []error) {
 			errs[i] = s.fail
 			continue
 		}
-		if op.Del {
-			delete(s.stored, op.Key)
-		} else {
-			s.stored[op.Key] = op.Val
-		}
+		applyStored(s.stored, op)
 	}
 }
 

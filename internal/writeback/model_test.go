@@ -27,13 +27,10 @@ func (s *ctlSink) Clear(_ context.Context, b uint32) error {
 	if s.failCl {
 		return context.DeadlineExceeded
 	}
-	for k := range s.stored {
-		if k.Bucket == b {
-			delete(s.stored, k)
-		}
-	}
+	clearStored(s.stored, b)
 	return nil
 }
+
 func (s *ctlSink) Write(_ context.Context, ops []*Op[int, int], errs []error) {
 	s.mu.Lock()
 	g, in := s.gate, s.inW
@@ -49,11 +46,7 @@ func (s *ctlSink) Write(_ context.Context, ops []*Op[int, int], errs []error) {
 			errs[i] = context.DeadlineExceeded
 			continue
 		}
-		if op.Del {
-			delete(s.stored, op.Key)
-		} else {
-			s.stored[op.Key] = op.Val
-		}
+		applyStored(s.stored, op)
 	}
 }
 
