@@ -254,6 +254,7 @@ func (e *Engine[K, P]) drain(parent context.Context, self *Waiter) error {
 				lostCause = err
 			}
 			e.lost.add(op.stripe, op.Key, op.seq, err, len(e.stripes))
+			*op = Op[K, P]{} // see below
 			continue
 		}
 		again = append(again, op)
@@ -265,6 +266,12 @@ func (e *Engine[K, P]) drain(parent context.Context, self *Waiter) error {
 		if errs[i] == nil {
 			for _, w := range op.ws {
 				w.tell(nil)
+			}
+			if len(again) > 0 {
+				// The requeued ops keep the slabs from being emptied
+				// (settleSlabsLocked): let go of the payloads of the ops
+				// stored, as of those given up, now.
+				*op = Op[K, P]{}
 			}
 		}
 	}
@@ -298,19 +305,6 @@ func (e *Engine[K, P]) drain(parent context.Context, self *Waiter) error {
 		retryClears[b] = c
 	}
 	e.requeue(again, retryClears)
-	if len(again) > 0 {
-		// The requeued ops keep their slabs from being emptied: let go of
-		// the payloads of the others, stored or given up, now.
-		requeued := make(map[*Op[K, P]]bool, len(again))
-		for _, op := range again {
-			requeued[op] = true
-		}
-		for _, op := range ops {
-			if !requeued[op] {
-				*op = Op[K, P]{}
-			}
-		}
-	}
 	e.spare(ops)
 	e.madeRoom()
 	if first != nil {
