@@ -64,18 +64,24 @@ func (e *Engine[K, P]) takeLogs(ops []*Op[K, P], idx map[Key[K]]int, fold bool) 
 		if st.n.Load() == 0 && (!fold || st.nMarks.Load() == 0) {
 			continue
 		}
-		st.mu.Lock()
-		if fold {
-			e.foldLocked(i, st)
+		var log []Op[K, P]
+		take := func() {
+			log = st.log
+			if len(log) > 0 {
+				st.log, st.back = st.back, nil
+				st.n.Store(0)
+			}
 		}
-		log := st.log
-		if len(log) == 0 {
+		if fold {
+			e.takeMarks(i, st, take)
+		} else {
+			st.mu.Lock()
+			take()
 			st.mu.Unlock()
+		}
+		if len(log) == 0 {
 			continue
 		}
-		st.log, st.back = st.back, nil
-		st.n.Store(0)
-		st.mu.Unlock()
 		e.logged.Add(-int64(len(log)))
 		for j := range log {
 			op := e.slotLocked()
@@ -175,6 +181,10 @@ func (e *Engine[K, P]) carryIndexLocked() map[Key[K]]int {
 // collect takes the carry, every log and the pending clears for a drain,
 // and makes them the flight.
 func (e *Engine[K, P]) collect() (map[uint32]*clearOp, []*Op[K, P]) {
+	// Most marks go into the lost set before e.cmu is taken, so that a
+	// writer compacting a full queue does not wait for the map; takeLogs
+	// folds those added since with the logs.
+	e.foldMarks()
 	e.cmu.Lock()
 	if e.carry == nil {
 		e.carry, e.spareOps = e.spareOps, nil
@@ -316,11 +326,12 @@ func (e *Engine[K, P]) ClearBuckets(ctx context.Context, buckets map[uint32]bool
 	removed := 0
 	e.lost.clearOverflow(buckets)
 	clearMemory(func(i int) {
-		e.lost.clearStripe(i, buckets)
 		st := &e.stripes[i]
 		st.mu.Lock()
 		// The stripe's marks of those buckets are writes before the
-		// clear: forgotten, as clearStripe forgot those folded already.
+		// clear: forgotten, and then those folded already (clearStripe,
+		// after: a reader folding the marks it swapped out holds the
+		// lost set until they are in).
 		marks := st.marks[:0]
 		for _, m := range st.marks {
 			if !buckets[m.key.Bucket] {
@@ -343,6 +354,7 @@ func (e *Engine[K, P]) ClearBuckets(ctx context.Context, buckets map[uint32]bool
 		st.log = keep
 		st.n.Store(int32(len(keep)))
 		st.mu.Unlock()
+		e.lost.clearStripe(i, buckets)
 	})
 	e.logged.Add(-int64(removed))
 	keep := e.carry[:0]

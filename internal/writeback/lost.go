@@ -26,6 +26,8 @@ type lostSet[K comparable] struct {
 	byStripe []map[Key[K]]uint64 // key → seq of the write given up
 	overflow map[uint32]int
 	cause    error
+	spare    []mark[K] // an emptied marks array, swapped into the next stripe folded
+	swapped  func()    // tests: runs in takeMarks between the swap and the map
 }
 
 // len returns the lost writes counted: keys tracked plus overflow.
@@ -73,13 +75,45 @@ func (l *lostSet[K]) addLocked(i int, key Key[K], seq uint64, stripes int) {
 	l.n.Add(1)
 }
 
-// addMarks records the writes given up in marks, all of stripe i, in one
-// hold of the lock.
-func (l *lostSet[K]) addMarks(i int, marks []mark[K], stripes int) {
+// takeMarks moves stripe i's marks into the lost set. The stripe's lock
+// is held only to swap its marks for the spare array; the keys go into the
+// set's map after, under l.mu alone, so a writer never waits for the map.
+// do, when not nil, runs in the same hold of the stripe's lock (a drain
+// takes the log there).
+//
+// That keeps the order: a drain takes the ops of a stripe's log (collect)
+// in the hold of the stripe's lock that swaps its marks out, and has them
+// in the lost set before it writes any op it took, so an op newer than a
+// mark is never stored before the mark is counted. Whoever folds (a drain,
+// a reader of the lost set, a writer whose stripe is full) holds l.mu from
+// before the swap until the marks are in, so a drain's fold waits for
+// marks another has swapped out. Lock order: l.mu, then a stripe's lock;
+// nothing takes l.mu while holding a stripe's lock.
+func (e *Engine[K, P]) takeMarks(i int, st *stripe[K, P], do func()) {
+	l := &e.lost
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	st.mu.Lock()
+	marks := st.marks
+	if len(marks) > 0 {
+		st.marks, l.spare = l.spare[:0], nil
+		st.nMarks.Store(0)
+	}
+	if do != nil {
+		do()
+	}
+	st.mu.Unlock()
+	if l.swapped != nil {
+		l.swapped()
+	}
 	for _, m := range marks {
-		l.addLocked(i, m.key, m.seq, stripes)
+		l.addLocked(i, m.key, m.seq, len(e.stripes))
+	}
+	if len(marks) > 0 {
+		clear(marks)
+		if cap(marks) <= 2*e.markCap {
+			l.spare = marks[:0]
+		}
 	}
 }
 
@@ -163,36 +197,19 @@ func (e *Engine[K, P]) Lost(stripeIdx int, key Key[K]) {
 	st.mu.Lock()
 	st.seq++
 	st.marks = append(st.marks, mark[K]{key, st.seq})
-	if len(st.marks) >= e.markCap {
-		e.foldLocked(stripeIdx, st)
-	}
+	full := len(st.marks) >= e.markCap
 	st.nMarks.Store(int32(len(st.marks)))
 	st.mu.Unlock()
 	st.dropped.Add(1)
+	if full {
+		e.takeMarks(stripeIdx, st, nil)
+	}
 }
 
 // mark is a write given up by Lost, not yet in the lost set.
 type mark[K comparable] struct {
 	key Key[K]
 	seq uint64
-}
-
-// foldLocked moves stripe i's marks into the lost set; st.mu is held.
-// Folding under the stripe's lock is what keeps the order: a drain takes
-// the ops of a stripe's log (collect) with the stripe's marks folded in
-// the same hold of its lock, before it writes any of them, so an op newer
-// than a mark is never stored before the mark is counted.
-func (e *Engine[K, P]) foldLocked(i int, st *stripe[K, P]) {
-	if len(st.marks) == 0 {
-		return
-	}
-	e.lost.addMarks(i, st.marks, len(e.stripes))
-	clear(st.marks)
-	st.marks = st.marks[:0]
-	if cap(st.marks) > 2*e.markCap {
-		st.marks = nil
-	}
-	st.nMarks.Store(0)
 }
 
 // foldMarks folds every stripe's marks, for a reader of the lost set.
@@ -202,9 +219,7 @@ func (e *Engine[K, P]) foldMarks() {
 		if st.nMarks.Load() == 0 {
 			continue
 		}
-		st.mu.Lock()
-		e.foldLocked(i, st)
-		st.mu.Unlock()
+		e.takeMarks(i, st, nil)
 	}
 }
 

@@ -85,4 +85,29 @@ func TestDroppedMarks(t *testing.T) {
 			t.Fatalf("Stats.Lost = %d, want 100 keys", st.Lost)
 		}
 	})
+	t.Run("writers go on while marks go in", func(t *testing.T) {
+		e, _ := newIdle(16, 0, Drop)
+		st := &e.stripes[0]
+		calls := 0
+		e.lost.swapped = func() {
+			calls++
+			if !st.mu.TryLock() {
+				t.Fatal("the stripe's lock is held while its marks go into the lost set")
+			}
+			st.mu.Unlock()
+			// A writer of the stripe gives up and queues a write now.
+			e.Lost(0, Key[int]{0, 2})
+			e.Reserve(ctx)
+			e.Append(0, Key[int]{0, 3}, 3, false, nil)
+		}
+		e.Lost(0, Key[int]{0, 1})
+		_ = e.Stats() // a reader folds
+		if calls != 1 {
+			t.Fatalf("the fold ran its hook %d times, want 1", calls)
+		}
+		e.lost.swapped = nil
+		if st := e.Stats(); st.Dropped != 2 || st.Lost != 2 || st.Pending != 1 {
+			t.Fatalf("Stats = %+v, want 2 dropped, 2 keys lost, 1 pending", st)
+		}
+	})
 }
