@@ -405,9 +405,9 @@ func (c *core[K, V]) setMany(ctx context.Context, b *bucketState, keys []K, valu
 	if c.mayFill(b, keys, values) {
 		c.reapAll()
 	}
-	var now int64
+	q := writeReq[K, V]{b: b, ttl: ttl, rel: rel, mode: modeSet, pm: pm}
 	if rel > 0 {
-		now = c.clock.now()
+		q.now = c.clock.now()
 	}
 	var fails failures
 	for s := range c.shards {
@@ -446,7 +446,8 @@ func (c *core[K, V]) setMany(ctx context.Context, b *bucketState, keys []K, valu
 			}
 			sc.evLo[i] = len(sc.evict)
 			var r applied[K, V]
-			r, sc.evict = c.applyLocked(sh, s, sc.hash[i], b, e, sc.wgt[i], ttl, rel, 0, &now, modeSet, nil, pm, sc.res[i], sc.ws[i], sc.evict)
+			q.idx, q.h, q.e, q.wgt, q.res, q.w = s, sc.hash[i], e, sc.wgt[i], sc.res[i], sc.ws[i]
+			sc.evict = c.applyLocked(sh, &q, &r, sc.evict)
 			sc.evHi[i] = len(sc.evict)
 			if r.gone.e != nil {
 				sc.gone = append(sc.gone, r.gone)

@@ -142,11 +142,13 @@ func (c *core[K, V]) knownAbsent(b *bucketState, key K) bool {
 // forgetAbsent is the write path's hook: a write of key (hash h, salted,
 // in bucket id) ends any remembered absence of it.
 func (c *core[K, V]) forgetAbsent(h uint64, bucket uint32, key K) {
-	a := &c.lo.absent
-	if !a.armed.Load() {
-		return
+	if c.lo.absent.armed.Load() { // inlined: most stores remember no absence
+		c.forgetArmed(h, bucket, key)
 	}
-	s := a.shard(h)
+}
+
+func (c *core[K, V]) forgetArmed(h uint64, bucket uint32, key K) {
+	s := c.lo.absent.shard(h)
 	s.mu.Lock()
 	s.gen++
 	if s.m != nil {

@@ -66,7 +66,7 @@ func (v *View[K, V]) Name() string { return v.b.name }
 // token. When Set returns nil the value is visible to every later Get from
 // any goroutine.
 func (v *View[K, V]) Set(key K, value V, ttl time.Duration) error {
-	_, _, err := v.c.write(context.Background(), v.b, key, value, ttl, nil, modeSet, nil)
+	_, _, err := v.c.writeAt(context.Background(), v.b, key, value, ttl, 0, nil, modeSet, nil)
 	return err
 }
 
@@ -75,7 +75,7 @@ func (v *View[K, V]) Set(key K, value V, ttl time.Duration) error {
 // unchanged) and, in a write-through bucket, the backend write, whose
 // failure is returned (the value stays in memory; see Persistence).
 func (v *View[K, V]) SetContext(ctx context.Context, key K, value V, ttl time.Duration) error {
-	_, _, err := v.c.write(ctx, v.b, key, value, ttl, nil, modeSet, nil)
+	_, _, err := v.c.writeAt(ctx, v.b, key, value, ttl, 0, nil, modeSet, nil)
 	return err
 }
 

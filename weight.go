@@ -70,8 +70,12 @@ func (c *core[K, V]) weigh(key K, value V) int64 {
 // weightOf returns the weight e was counted with.
 func (c *core[K, V]) weightOf(e *entry[K, V]) int64 {
 	if c.wt.weigher == nil {
-		return 0
+		return 0 // inlined: most stores have no Weigher
 	}
+	return c.weighedOf(e)
+}
+
+func (c *core[K, V]) weighedOf(e *entry[K, V]) int64 {
 	if x := e.extras(); x != nil && x.sealed != nil {
 		return int64(x.sealed.weight)
 	}
@@ -82,8 +86,12 @@ func (c *core[K, V]) weightOf(e *entry[K, V]) int64 {
 // of room would let into bucket b of shard sh, or nil.
 func (c *core[K, V]) tooHeavy(sh *shard[K, V], b *bucketState, w int64) error {
 	if w == 0 {
-		return nil
+		return nil // inlined: without a Weigher every weight is 0
 	}
+	return c.heavierThanRoom(sh, b, w)
+}
+
+func (c *core[K, V]) heavierThanRoom(sh *shard[K, V], b *bucketState, w int64) error {
 	if b.id != 0 {
 		if m := b.maxWeight.Load(); m > 0 && w > m {
 			return &FullError{Bucket: b.name, Limit: m, Weight: true, Entry: w}
@@ -105,8 +113,12 @@ func (c *core[K, V]) tooHeavy(sh *shard[K, V], b *bucketState, w int64) error {
 // enforced afterwards, by evictOver.
 func (c *core[K, V]) admitWeight(sh *shard[K, V], b *bucketState, delta int64) error {
 	if c.wt.weigher == nil {
-		return nil
+		return nil // inlined: most stores have no Weigher
 	}
+	return c.admitWeighed(sh, b, delta)
+}
+
+func (c *core[K, V]) admitWeighed(sh *shard[K, V], b *bucketState, delta int64) error {
 	if b.id != 0 {
 		n := b.weight.Add(delta)
 		if m := b.maxWeight.Load(); delta > 0 && m > 0 && n > m {
