@@ -447,7 +447,7 @@ func (c *core[K, V]) setMany(ctx context.Context, b *bucketState, keys []K, valu
 			sc.evLo[i] = len(sc.evict)
 			var r applied[K, V]
 			q.idx, q.h, q.e, q.wgt, q.res, q.w = s, sc.hash[i], e, sc.wgt[i], sc.res[i], sc.ws[i]
-			sc.evict = c.applyLocked(sh, &q, &r, sc.evict)
+			_, sc.evict = c.applyLocked(sh, &q, &r, sc.evict)
 			sc.evHi[i] = len(sc.evict)
 			if r.gone.e != nil {
 				sc.gone = append(sc.gone, r.gone)

@@ -80,7 +80,7 @@ func (c *core[K, V]) writeAt(ctx context.Context, b *bucketState, key K, value V
 		var vbuf [2]*entry[K, V]
 		var r applied[K, V]
 		sh.mu.Lock()
-		victims := c.applyLocked(sh, &q, &r, vbuf[:0])
+		old, victims := c.applyLocked(sh, &q, &r, vbuf[:0])
 		if r.full && !retried {
 			sh.mu.Unlock()
 			c.handGone(r.gone)
@@ -94,7 +94,7 @@ func (c *core[K, V]) writeAt(ctx context.Context, b *bucketState, key K, value V
 		c.handGone(r.gone)
 		if !r.stored {
 			c.unreserve(pm, res)
-			return r.old, false, r.err
+			return old, false, r.err
 		}
 		c.forgetAbsent(h, b.id, key) // negative.go: a write ends "does not exist"
 		if r.lowered {
@@ -103,9 +103,9 @@ func (c *core[K, V]) writeAt(ctx context.Context, b *bucketState, key K, value V
 		c.removed(victims, ReasonEvicted)
 		c.notifySet(e)
 		if w != nil {
-			return r.old, true, c.pst.eng.Await(ctx, w)
+			return old, true, c.pst.eng.Await(ctx, w)
 		}
-		return r.old, true, nil
+		return old, true, nil
 	}
 }
 
@@ -136,7 +136,6 @@ func (c *core[K, V]) entryFor(b *bucketState, key K, value V, ex *entryExtra[K, 
 
 // applied is what applyLocked did with one write.
 type applied[K comparable, V any] struct {
-	old     *entry[K, V]  // the live entry found; nil when none
 	gone    expired[K, V] // an entry found past its deadline and unlinked, for the reaper
 	stored  bool          // e is published
 	full    bool          // refused at a key or weight limit: err is the *FullError
@@ -166,16 +165,18 @@ type writeReq[K comparable, V any] struct {
 
 // applyLocked is one Set-like write of q.e (not yet published; its key is
 // at hash q.h in shard sh, stripe q.idx) under sh's lock, which the
-// caller holds, and says in r what it did. It decides by mode whether e
-// replaces what it finds, schedules its deadline (q.at when it is not 0,
-// else from ttl and rel), counts it against the key and weight limits,
-// evicts (appending to victims, which it returns apart from r: escape
-// analysis treats a struct as one, and r.gone escapes to the reaper) and
+// caller holds, and says in r what it did. It returns the live entry it
+// found (nil when none) and victims: both apart from r, since a pointer
+// stored through r pays a write barrier while the collector runs, and
+// escape analysis treats a struct as one (r.gone escapes to the reaper).
+// It decides by mode whether e replaces what it finds, schedules its
+// deadline (q.at when it is not 0, else from ttl and rel), counts it
+// against the key and weight limits, evicts (appending to victims) and
 // logs it for the backend. It neither releases the lock nor runs hooks
 // nor gives back a reservation: the caller does, after unlocking. A
 // refusal at a limit is not counted in Stats.Rejections, since the caller
 // may retry.
-func (c *core[K, V]) applyLocked(sh *shard[K, V], q *writeReq[K, V], r *applied[K, V], victims []*entry[K, V]) []*entry[K, V] {
+func (c *core[K, V]) applyLocked(sh *shard[K, V], q *writeReq[K, V], r *applied[K, V], victims []*entry[K, V]) (*entry[K, V], []*entry[K, V]) {
 	h, b, e, wgt, now := q.h, q.b, q.e, q.wgt, &q.now
 	t := sh.table.Load()
 	old := t.find(h, b.id, e.key)
@@ -191,14 +192,13 @@ func (c *core[K, V]) applyLocked(sh *shard[K, V], q *writeReq[K, V], r *applied[
 			}
 		}
 	}
-	r.old = old
 	if old != nil && q.mode != modeLoad && old.guarded() && !tokenMatches(old.extras().token, presented(e.extras())) {
 		// A write without the entry's token never replaces it.
 		r.err = ErrGuarded
-		return victims
+		return old, victims
 	}
 	if ((q.mode == modeIfAbsent || q.mode == modeLoad) && old != nil) || (q.mode == modeReplace && old != q.expect) {
-		return victims
+		return old, victims
 	}
 
 	deadline := int64(0)
@@ -215,7 +215,7 @@ func (c *core[K, V]) applyLocked(sh *shard[K, V], q *writeReq[K, V], r *applied[
 	if old != nil {
 		if err := c.admitWeight(sh, b, wgt-c.weightOf(old)); err != nil {
 			r.full, r.err = true, err
-			return victims
+			return old, victims
 		}
 		if deadline != 0 {
 			sh.wheel.Schedule(&e.Node, deadline)
@@ -230,12 +230,12 @@ func (c *core[K, V]) applyLocked(sh *shard[K, V], q *writeReq[K, V], r *applied[
 	} else {
 		if err := c.admit(b); err != nil {
 			r.full, r.err = true, err
-			return victims
+			return old, victims
 		}
 		if err := c.admitWeight(sh, b, wgt); err != nil {
 			c.unadmit(b)
 			r.full, r.err = true, err
-			return victims
+			return old, victims
 		}
 		if deadline != 0 {
 			sh.wheel.Schedule(&e.Node, deadline)
@@ -262,7 +262,7 @@ func (c *core[K, V]) applyLocked(sh *shard[K, V], q *writeReq[K, V], r *applied[
 		}
 	}
 	r.stored = true
-	return victims
+	return old, victims
 }
 
 // unreserve gives back the room reserve made for a write of persistence
