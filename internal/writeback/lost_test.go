@@ -3,6 +3,9 @@ package writeback
 import (
 	"context"
 	"errors"
+	"fmt"
+	"runtime"
+	"sync"
 	"testing"
 
 	"github.com/livedict/livedict/store"
@@ -110,4 +113,92 @@ func TestDroppedMarks(t *testing.T) {
 			t.Fatalf("Stats = %+v, want 2 dropped, 2 keys lost, 1 pending", st)
 		}
 	})
+}
+
+// TestDropCountsExactly: writers on both stripes outpace a small queue
+// under Drop while the flusher drains, with and without a reader folding
+// marks (Stats, LostErr) all the time; after Flush a key counts as lost
+// exactly when its last write was given up, and every other key holds its
+// last value. A mark folded after a newer op of its key was stored would
+// count a key lost whose last write is stored.
+func TestDropCountsExactly(t *testing.T) {
+	for _, reader := range []bool{false, true} {
+		t.Run(fmt.Sprintf("reader=%v", reader), func(t *testing.T) { dropCountsExactly(t, reader) })
+	}
+}
+
+func dropCountsExactly(t *testing.T, reader bool) {
+	ctx := context.Background()
+	e, s := newTest(t, 8, 0, Drop)
+	const writers, keys, rounds = 4, 16, 300
+	type last struct {
+		val     int
+		dropped bool
+	}
+	lasts := make([][]last, writers)
+	stop := make(chan struct{})
+	readerDone := make(chan struct{})
+	go func() {
+		defer close(readerDone)
+		for reader {
+			select {
+			case <-stop:
+				return
+			default:
+				_ = e.Stats()
+				_ = e.LostErr()
+				runtime.Gosched()
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for g := range writers {
+		lasts[g] = make([]last, keys)
+		wg.Go(func() {
+			stripe := g % 2
+			for v := 1; v <= rounds; v++ {
+				for j := range keys {
+					k := Key[int]{Bucket: 0, Key: g*keys + j}
+					if e.Reserve(ctx) == Reserved {
+						e.Append(stripe, k, v, false, nil)
+						lasts[g][j] = last{v, false}
+					} else {
+						e.Lost(stripe, k)
+						lasts[g][j] = last{v, true}
+					}
+					runtime.Gosched() // let the flusher drain between writes
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(stop)
+	<-readerDone
+
+	err := e.Flush(ctx)
+	want := 0
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for g := range writers {
+		for j, l := range lasts[g] {
+			k := Key[int]{Bucket: 0, Key: g*keys + j}
+			if l.dropped {
+				want++
+			} else if got := s.stored[k]; got != l.val {
+				t.Errorf("key %v holds %d, its last write was %d", k, got, l.val)
+			}
+		}
+	}
+	var wl *store.WritesLostError
+	switch {
+	case want == 0 && err != nil:
+		t.Fatalf("Flush = %v, no last write was given up", err)
+	case want > 0 && !errors.As(err, &wl):
+		t.Fatalf("Flush = %v, want a *WritesLostError for %d keys", err, want)
+	case want > 0 && wl.Lost() != want:
+		t.Fatalf("Flush counts %d lost keys, want %d: the keys whose last write was given up", wl.Lost(), want)
+	}
+	if st := e.Stats(); st.Lost != want {
+		t.Fatalf("Stats.Lost = %d, want %d", st.Lost, want)
+	}
 }
