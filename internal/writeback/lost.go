@@ -184,8 +184,9 @@ func (l *lostSet[K]) err(name func(uint32) string) error {
 // (Reserve returned Dropped). The caller holds the lock that orders the
 // key's writes, as for Append.
 //
-// It only appends a mark to the stripe (a key and its seq: no map, no lock
-// shared with the flusher), since under Drop a writer outpacing the
+// It only appends a mark to the stripe (a key and its seq: no map, and no
+// lock but the stripe's, which a drain holds only to swap the stripe's log
+// and marks out), since under Drop a writer outpacing the
 // flusher gives up most of its writes, and a lookup in the lost set per
 // write would cost it more than the write itself. The marks are folded
 // into the lost set by the next drain's collect, before any newer op of
