@@ -71,9 +71,12 @@ func (c *core[K, V]) writeAt(ctx context.Context, b *bucketState, key K, value V
 	if c.pst != nil && mode != modeLoad {
 		pm = b.pmode.Load()
 	}
-	w, res, err := c.reserve(ctx, pm)
-	if err != nil {
-		return nil, false, err
+	var w *writeback.Waiter
+	res := writeback.Reserved
+	if pm != pmNone { // reserve costs a call even when it has nothing to do
+		if w, res, err = c.reserve(ctx, pm); err != nil {
+			return nil, false, err
+		}
 	}
 	q.pm, q.res, q.w = pm, res, w
 	for retried := false; ; retried = true {
