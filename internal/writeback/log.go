@@ -354,6 +354,9 @@ func (e *Engine[K, P]) ClearBuckets(ctx context.Context, buckets map[uint32]bool
 		st.log = keep
 		st.n.Store(int32(len(keep)))
 		st.mu.Unlock()
+		if e.lost.filtered != nil {
+			e.lost.filtered()
+		}
 		e.lost.clearStripe(i, buckets)
 	})
 	e.logged.Add(-int64(removed))

@@ -28,6 +28,9 @@ type lostSet[K comparable] struct {
 	cause    error
 	spare    []mark[K] // an emptied marks array, swapped into the next stripe folded
 	swapped  func()    // tests: runs in takeMarks between the swap and the map
+	// tests: runs in ClearBuckets between filtering a stripe's marks and
+	// forgetting the stripe's keys folded already (clearStripe)
+	filtered func()
 }
 
 // len returns the lost writes counted: keys tracked plus overflow.
