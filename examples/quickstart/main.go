@@ -66,7 +66,7 @@ func main() {
 				Backend: db, // the Store closes it
 				Keyring: ring,
 				NameKey: nameKey,
-				Mode:    livedict.WriteBehind, // Set returns at memory speed; Flush or Close makes it durable
+				Mode:    livedict.WriteBehind, // Set does not wait for the backend; Flush or Close makes it durable
 			},
 		})
 		if err != nil {
