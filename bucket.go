@@ -24,8 +24,8 @@ var (
 )
 
 // MaxBuckets is the most buckets a store holds at once, the default bucket
-// included (2^27 - 1): bucket ids share a word of each entry with eviction
-// state and the flag that marks an entry with extras.
+// included (2^26 - 1): bucket ids share a word of each entry with eviction
+// state and two flags (an entry with extras, a write given up).
 const MaxBuckets = 1<<(32-bucketShift) - 1
 
 // overflowID is the id of the views Bucket returns past MaxBuckets; no

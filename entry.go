@@ -9,17 +9,18 @@ import (
 // entry is one stored key and value. Once published in a table its key,
 // value, bucket and extra never change: a write that changes the value
 // publishes a new entry, so readers never see a torn value. Only the
-// deadline (atomic, in the embedded Node) and the eviction bookkeeping
-// change in place.
+// deadline (atomic, in the embedded Node), the eviction bookkeeping and
+// whether its latest write was given up change in place.
 //
 // The expiry.Node must stay the first field: the wheel hands back *Node and
 // entryOf converts it to the entry that contains it.
 //
-// Node.Aux packs the bucket id (bits 5-31, fixed at creation), whether the
-// entry has extras (bit 4, fixed at creation), the queue the entry is in
-// (bits 2-3) and its S3-FIFO access count (bits 0-1); readers raise the
-// count with CAS. Keeping these in the Node's spare word saves a word per
-// entry.
+// Node.Aux packs the bucket id (bits 6-31, fixed at creation), whether the
+// latest write logged for the entry was given up (bit 5, see logOp),
+// whether the entry has extras (bit 4, fixed at creation), the queue the
+// entry is in (bits 2-3) and its S3-FIFO access count (bits 0-1); readers
+// raise the count with CAS. Keeping these in the Node's spare word saves a
+// word per entry.
 type entry[K comparable, V any] struct {
 	expiry.Node // wheel links, the deadline (0 means none) and Aux
 
@@ -49,7 +50,8 @@ type entryExtra[K comparable, V any] struct {
 
 const (
 	hasExtra    = 1 << 4 // in Aux: the entry is the head of an extendedEntry
-	bucketShift = 5
+	lostWrite   = 1 << 5 // in Aux: the latest write logged for the entry was given up
+	bucketShift = 6
 )
 
 func newEntry[K comparable, V any](bucket uint32, key K, value V, ex *entryExtra[K, V]) *entry[K, V] {
@@ -71,6 +73,22 @@ func (e *entry[K, V]) extras() *entryExtra[K, V] {
 		return nil
 	}
 	return (*extendedEntry[K, V])(unsafe.Pointer(e)).extra
+}
+
+// lost reports whether the latest write logged for e was given up.
+func (e *entry[K, V]) lost() bool { return e.Aux.Load()&lostWrite != 0 }
+
+// setLost records whether the latest write logged for e was given up; the
+// caller holds e's shard lock. Readers change Aux's S3-FIFO bits without
+// it, so the bit changes atomically, and only when it differs: a fresh
+// entry whose write was queued pays one load.
+func (e *entry[K, V]) setLost(lost bool) {
+	switch a := e.Aux.Load(); {
+	case lost && a&lostWrite == 0:
+		e.Aux.Or(lostWrite)
+	case !lost && a&lostWrite != 0:
+		e.Aux.And(^uint32(lostWrite))
+	}
 }
 
 // bucket returns the id of the entry's bucket; 0 is the default bucket.

@@ -256,7 +256,7 @@ func (c *core[K, V]) applyLocked(sh *shard[K, V], q *writeReq[K, V], r *applied[
 		// A record carries no token, so a guarded entry is never
 		// persisted: it would come back unguarded. Its write deletes
 		// the key's record instead.
-		c.logOp(q.idx, q.res, b.id, e.key, e, e.guarded(), q.w)
+		c.logOp(q.idx, q.res, b.id, e.key, e, old, e.guarded(), q.w)
 	}
 	if deadline != 0 {
 		if due := dueOf(deadline); due < sh.nextDue.Load() {
@@ -298,16 +298,39 @@ func (c *core[K, V]) reserve(ctx context.Context, pm uint32) (*writeback.Waiter,
 	return nil, writeback.Reserved, nil
 }
 
-// logOp hands an applied write to the engine, under the shard lock of
-// stripe idx: as an op when room was reserved, as a lost write when it
-// was given up for want of room.
-func (c *core[K, V]) logOp(idx int, res writeback.Outcome, bucket uint32, key K, e *entry[K, V], del bool, w *writeback.Waiter) {
+// logOp hands an applied write of e (nil for a delete) to the engine,
+// under the shard lock of stripe idx: as an op when room was reserved, as
+// a lost write when it was given up for want of room. prev is the entry
+// the write replaced: e itself for a write in place (touch), nil when
+// there was none.
+//
+// Each entry says whether the latest write logged for it was given up
+// (lost). When prev says so, the lost set holds the key already, from that
+// write: the key's writes are ordered by this lock, so no write came in
+// between whose stored op could have cleared it, and the engine only
+// counts this one (LostAgain) instead of recording it. Under Drop, a
+// writer outpacing the flusher gives up most writes of the keys it
+// rewrites, and recording each (a mark, then a lost-set entry) cost such a
+// Set more than the rest of its engine work (docs/benchmarks.md, tenth
+// pass).
+func (c *core[K, V]) logOp(idx int, res writeback.Outcome, bucket uint32, key K, e, prev *entry[K, V], del bool, w *writeback.Waiter) {
 	k := writeback.Key[K]{Bucket: bucket, Key: key}
 	if res == writeback.Reserved {
+		if e != nil {
+			e.setLost(false)
+		}
 		if del {
 			e = nil
 		}
 		c.pst.eng.Append(idx, k, e, del, w)
+		return
+	}
+	again := prev != nil && prev.lost() // before e is marked: prev may be e
+	if e != nil {
+		e.setLost(true)
+	}
+	if again {
+		c.pst.eng.LostAgain(idx)
 		return
 	}
 	c.pst.eng.Lost(idx, k)
@@ -448,7 +471,7 @@ func (c *core[K, V]) removeLocked(sh *shard[K, V], idx int, h uint64, b *bucketS
 	if pm != pmNone {
 		// Also when the key is not in memory (evicted, expired, never
 		// loaded): the backend may hold it.
-		c.logOp(idx, res, b.id, key, nil, true, w)
+		c.logOp(idx, res, b.id, key, nil, nil, true, w)
 	}
 	return e, expiredAt, false
 }
@@ -539,7 +562,7 @@ func (c *core[K, V]) touchAt(ctx context.Context, b *bucketState, key K, ttl tim
 		}
 	}
 	if pm != pmNone {
-		c.logOp(idx, res, b.id, key, e, e.guarded(), w) // never persist a guarded entry (see write)
+		c.logOp(idx, res, b.id, key, e, e, e.guarded(), w) // never persist a guarded entry (see write)
 	}
 	sh.mu.Unlock()
 	if lowered {

@@ -210,6 +210,25 @@ func (e *Engine[K, P]) Lost(stripeIdx int, key Key[K]) {
 	}
 }
 
+// LostAgain counts a write given up, as Lost does, for a caller that
+// knows the lost set holds its key already with an older write and that
+// no write of the key came in between (the caller's lock orders them): a
+// mark would change nothing but the count.
+func (e *Engine[K, P]) LostAgain(stripeIdx int) { e.stripes[stripeIdx].dropped.Add(1) }
+
+// Marks returns how many writes given up wait as marks in the stripes,
+// not yet folded into the lost set: for tests.
+func (e *Engine[K, P]) Marks() int {
+	n := 0
+	for i := range e.stripes {
+		st := &e.stripes[i]
+		st.mu.Lock()
+		n += len(st.marks)
+		st.mu.Unlock()
+	}
+	return n
+}
+
 // mark is a write given up by Lost, not yet in the lost set.
 type mark[K comparable] struct {
 	key Key[K]
