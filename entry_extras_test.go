@@ -3,8 +3,8 @@ package livedict
 import "testing"
 
 // TestEntryExtrasBit: an entry says whether it has extras in Aux, apart
-// from its bucket id (up to MaxBuckets) and the S3-FIFO bits that readers
-// and the queues change later.
+// from its bucket id (up to MaxBuckets), the S3-FIFO bits that readers
+// and the queues change later, and whether its latest write was given up.
 func TestEntryExtrasBit(t *testing.T) {
 	ex := &entryExtra[string, int]{token: "t"}
 	for _, bucket := range []uint32{0, 1, MaxBuckets} {
@@ -24,6 +24,13 @@ func TestEntryExtrasBit(t *testing.T) {
 		for _, e := range []*entry[string, int]{plain, extended} {
 			if e.bucket() != bucket || e.Aux.Load()&queueMask != inMain || e.Aux.Load()&freqMask != maxFreq {
 				t.Fatalf("bucket %d: Aux %#x lost a field", bucket, e.Aux.Load())
+			}
+			for _, lost := range []bool{true, true, false, false} {
+				e.setLost(lost)
+				if e.lost() != lost || e.bucket() != bucket || e.Aux.Load()&queueMask != inMain ||
+					e.Aux.Load()&freqMask != maxFreq || (e.extras() != nil) != (e == extended) {
+					t.Fatalf("bucket %d: setLost(%v) left Aux %#x", bucket, lost, e.Aux.Load())
+				}
 			}
 		}
 	}
