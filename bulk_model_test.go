@@ -30,18 +30,7 @@ import (
 
 const bulkSeeds = 200
 
-func TestBulkModel(t *testing.T) {
-	n := bulkSeeds
-	if testing.Short() {
-		n = 25
-	}
-	for seed := range n {
-		synctest.Test(t, func(t *testing.T) { runBulkModel(t, uint64(seed)) })
-		if t.Failed() {
-			t.Fatalf("bulk model seed %d failed; rerun with -run 'TestBulkModel$' and this seed", seed)
-		}
-	}
-}
+func TestBulkModel(t *testing.T) { runSeeds(t, bulkSeeds, runBulkModel) }
 
 // hookLog records hook events, each as "kind bucket/key=value".
 type hookLog struct {

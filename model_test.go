@@ -47,18 +47,7 @@ func (l *expireLog) add(ev livedict.Event[int, int]) {
 	l.got[k] = append(l.got[k], ev.Value)
 }
 
-func TestModel(t *testing.T) {
-	n := modelSeeds
-	if testing.Short() {
-		n = 30
-	}
-	for seed := range n {
-		synctest.Test(t, func(t *testing.T) { runModel(t, uint64(seed)) })
-		if t.Failed() {
-			t.Fatalf("model seed %d failed; rerun with -run 'TestModel$' and this seed", seed)
-		}
-	}
-}
+func TestModel(t *testing.T) { runSeeds(t, modelSeeds, runModel) }
 
 func runModel(t *testing.T, seed uint64) {
 	r := rand.New(rand.NewPCG(seed, 0x5eed))

@@ -31,18 +31,7 @@ type weightModelEntry struct {
 	deadline int64 // store nanoseconds; 0 = none
 }
 
-func TestWeightModel(t *testing.T) {
-	n := weightModelSeeds
-	if testing.Short() {
-		n = 20
-	}
-	for seed := range n {
-		synctest.Test(t, func(t *testing.T) { runWeightModel(t, uint64(seed)) })
-		if t.Failed() {
-			t.Fatalf("weight model seed %d failed", seed)
-		}
-	}
-}
+func TestWeightModel(t *testing.T) { runSeeds(t, weightModelSeeds, runWeightModel) }
 
 func runWeightModel(t *testing.T, seed uint64) {
 	r := rand.New(rand.NewPCG(seed, 0x3e19))
