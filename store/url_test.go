@@ -3,8 +3,10 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/livedict/livedict/store"
@@ -58,13 +60,18 @@ func TestOpenNeverQuotesPassword(t *testing.T) {
 	}
 }
 
+// registrations numbers the schemes TestRegisterPassesURL registers: the
+// registry is global, and -count=N runs the test N times in one process.
+var registrations atomic.Int32
+
 func TestRegisterPassesURL(t *testing.T) {
 	var got *url.URL
-	store.Register("test-register", func(_ context.Context, u *url.URL) (store.Stage, error) {
+	scheme := fmt.Sprintf("test-register-%d", registrations.Add(1))
+	store.Register(scheme, func(_ context.Context, u *url.URL) (store.Stage, error) {
 		got = u
 		return store.NewMemory(), nil
 	})
-	s, err := store.Open(context.Background(), "test-register:///a/b?x=1")
+	s, err := store.Open(context.Background(), scheme+":///a/b?x=1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,5 +84,5 @@ func TestRegisterPassesURL(t *testing.T) {
 			t.Fatal("second Register of a scheme did not panic")
 		}
 	}()
-	store.Register("test-register", func(context.Context, *url.URL) (store.Stage, error) { return nil, nil })
+	store.Register(scheme, func(context.Context, *url.URL) (store.Stage, error) { return nil, nil })
 }
