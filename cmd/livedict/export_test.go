@@ -12,8 +12,6 @@ import (
 	"github.com/livedict/livedict/config"
 )
 
-// seed writes a few records of every kind of value, in two buckets, with
-// and without expiry.
 // secrets are clear bytes of seed's records that no sealed output may
 // hold. Ciphertext is random bytes, so a short secret turns up in it by
 // chance: a 2-byte one in about 1 of 55 snapshots of 1.2 KB. Each of
@@ -31,6 +29,8 @@ func heldSecret(data []byte) string {
 	return ""
 }
 
+// seed writes a few records of every kind of value, in two buckets, with
+// and without expiry.
 func seed(t *testing.T, ts testStore) {
 	t.Helper()
 	ok(t, ts.with("set", "s", "a text value")...)
